@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OmwellnessConfig(AppConfig):
+    name = "omwellness"
+    verbose_name = "Accounts"

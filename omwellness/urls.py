@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.http import HttpResponse
+from django.urls import include, path
+
+from programs.sitemaps import ProgramSitemap
+from programs.views import home
+
+admin.site.site_header = "omwellness administration"
+admin.site.site_title = "omwellness admin"
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include("programs.urls")),
+    path("", include("registrations.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"programs": ProgramSitemap}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("healthz/", healthz),
+]

@@ -1,0 +1,131 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Max, Min
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from .models import Facilitator, PriceOption, Program, Question, Session
+from .services import program_duplicate
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["title", "starts_at", "ends_at", "location_note", "sequence"]
+    readonly_fields = ["sequence"]
+
+
+class PriceOptionInline(admin.TabularInline):
+    model = PriceOption
+    extra = 0
+    fields = ["position", "label", "amount_cents", "description", "available_until"]
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [("position", "kind", "required", "sensitive"), "text", "help_text", "choices"]
+
+
+class StartFilter(admin.SimpleListFilter):
+    title = "start"
+    parameter_name = "start"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", "Upcoming or running"), ("past", "Past")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "upcoming":
+            return queryset.filter(last_ends_at__gt=now)
+        if self.value() == "past":
+            return queryset.filter(last_ends_at__lte=now)
+        return queryset
+
+
+class DuplicateForm(forms.Form):
+    weeks = forms.IntegerField(
+        min_value=1,
+        max_value=260,
+        initial=52,
+        help_text="Every session, price deadline and registration date moves by this "
+        "many weeks. 52 weeks keeps the weekday: next year's term.",
+    )
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "starts", "format", "capacity"]
+    list_filter = ["status", StartFilter, "format"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["facilitators"]
+    inlines = [SessionInline, PriceOptionInline, QuestionInline]
+    actions = ["duplicate_for_new_term"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "summary", "description"]}),
+        ("Where", {"fields": ["format", "venue", "meeting_link"]}),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "capacity",
+                    ("registration_opens_at", "registration_closes_at"),
+                    "refund_days_before_start",
+                ]
+            },
+        ),
+        ("Reminders", {"fields": ["reminder_days_before", "remind_on_session_day"]}),
+        ("Facilitators", {"fields": ["facilitators"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                first_starts_at=Min("sessions__starts_at"), last_ends_at=Max("sessions__ends_at")
+            )
+        )
+
+    @admin.display(description="Starts", ordering="first_starts_at")
+    def starts(self, program):
+        if program.first_starts_at is None:
+            return "—"
+        return timezone.localtime(program.first_starts_at).strftime("%a %b %-d, %Y %-I:%M %p")
+
+    @admin.action(description="Duplicate for a new term")
+    def duplicate_for_new_term(self, request, queryset):
+        if "apply" in request.POST:
+            form = DuplicateForm(request.POST)
+            if form.is_valid():
+                for program in queryset:
+                    copy = program_duplicate(program=program, weeks=form.cleaned_data["weeks"])
+                    self.message_user(
+                        request,
+                        f"Created “{copy.title}” as a draft; check it, then publish.",
+                        messages.SUCCESS,
+                    )
+                return None
+        else:
+            form = DuplicateForm()
+        return TemplateResponse(
+            request,
+            "admin/programs/duplicate.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Duplicate for a new term",
+                "programs": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Facilitator)
+class FacilitatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials", "user"]
+    search_fields = ["name", "user__email"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,216 @@
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Facilitator(models.Model):
+    """The public profile of someone who leads programs; linked to their account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilitator",
+        help_text=_("The account that signs in to see this facilitator's rosters."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    credentials = models.CharField(_("credentials"), max_length=200, blank=True)
+    bio = models.TextField(_("short bio"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="facilitators/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def published(self) -> "ProgramQuerySet":
+        return self.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CANCELLED])
+
+    def with_dates(self) -> "ProgramQuerySet":
+        return self.annotate(
+            first_starts_at=models.Min("sessions__starts_at"),
+            last_ends_at=models.Max("sessions__ends_at"),
+        )
+
+
+class Program(models.Model):
+    class Format(models.TextChoices):
+        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", _("In person")
+        HYBRID = "hybrid", _("Hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    slug = models.SlugField(_("address"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    venue = models.TextField(
+        _("venue"), blank=True, help_text=_("Address of an in-person or hybrid program; public.")
+    )
+    meeting_link = models.URLField(
+        _("private meeting link"),
+        blank=True,
+        help_text=_("Shown only to confirmed participants, in their emails and account."),
+    )
+    capacity = models.PositiveIntegerField(_("capacity"))
+    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to close when the first session starts."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    facilitators = models.ManyToManyField(Facilitator, related_name="programs", blank=True)
+    refund_days_before_start = models.PositiveSmallIntegerField(
+        _("full refund until (days before start)"), default=7
+    )
+    reminder_days_before = models.CharField(
+        _("reminders (days before the first session)"),
+        max_length=50,
+        default="7,1",
+        help_text=_("Comma-separated, e.g. 7,1. Leave empty for none."),
+    )
+    remind_on_session_day = models.BooleanField(
+        _("reminder on the day of each session"),
+        default=True,
+        help_text=_("Sent for online programs, with the meeting link."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="program_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(registration_closes_at__isnull=True)
+                | Q(registration_opens_at__isnull=True)
+                | Q(registration_closes_at__gt=F("registration_opens_at")),
+                name="program_registration_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in {self.Format.ONLINE, self.Format.HYBRID}
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        return sorted(
+            {int(part) for part in self.reminder_days_before.split(",") if part.strip().isdigit()},
+            reverse=True,
+        )
+
+    def full_refund_deadline(self, starts_at) -> "timezone.datetime | None":
+        if starts_at is None:
+            return None
+        return starts_at - timedelta(days=self.refund_days_before_start)
+
+
+class Session(models.Model):
+    """One meeting of a program. Its UID is stable so calendars update in place."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    location_note = models.CharField(_("location note"), max_length=200, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Raised whenever the time changes, as iCalendar's SEQUENCE (RFC 5545 §3.8.7.4).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d %H:%M})"
+
+
+class PriceOption(models.Model):
+    """One price on the sliding scale, in integer cents of CAD."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="price_options")
+    label = models.CharField(_("label"), max_length=100)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    amount_cents = models.PositiveIntegerField(_("amount (cents, CAD)"))
+    available_until = models.DateTimeField(
+        _("available until"), null=True, blank=True, help_text=_("For early-bird prices.")
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "amount_cents"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_cents__gte=0), name="price_option_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (${self.amount_cents / 100:,.2f})"
+
+    def is_available(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.available_until is None or now < self.available_until
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        YES_NO = "yes_no", _("Yes / no")
+        CHOICE = "choice", _("Choice")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("One per line."))
+    required = models.BooleanField(_("required"), default=True)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Asks about health: shown only to facilitators and staff, never emailed."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]

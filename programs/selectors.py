@@ -1,0 +1,106 @@
+"""Reads about programs: what a visitor sees, in a constant number of queries."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from registrations.selectors import seats_taken_subquery
+
+from .models import Facilitator, PriceOption, Program, Question, Session
+
+
+class ProgramState:
+    OPEN = "open"
+    FULL = "full"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    PAST = "past"
+    CANCELLED = "cancelled"
+    DRAFT = "draft"
+
+
+STATE_LABELS = {
+    ProgramState.OPEN: "Registration open",
+    ProgramState.FULL: "Full: join the waitlist",
+    ProgramState.NOT_YET_OPEN: "Registration not yet open",
+    ProgramState.CLOSED: "Registration closed",
+    ProgramState.PAST: "Past program",
+    ProgramState.CANCELLED: "Cancelled",
+    ProgramState.DRAFT: "Draft",
+}
+
+
+def program_state(*, program: Program, now: datetime, seats_left: int) -> str:
+    """The one thing a visitor can do with a program right now.
+
+    Expects `first_starts_at` and `last_ends_at` annotated (ProgramQuerySet.with_dates).
+    """
+    if program.status == Program.Status.CANCELLED:
+        return ProgramState.CANCELLED
+    if program.status == Program.Status.DRAFT:
+        return ProgramState.DRAFT
+    starts, ends = program.first_starts_at, program.last_ends_at
+    if ends is not None and ends <= now:
+        return ProgramState.PAST
+    if program.registration_opens_at and now < program.registration_opens_at:
+        return ProgramState.NOT_YET_OPEN
+    closes = program.registration_closes_at or starts
+    if starts is None or (closes is not None and now >= closes):
+        return ProgramState.CLOSED
+    if seats_left <= 0:
+        return ProgramState.FULL
+    return ProgramState.OPEN
+
+
+def _annotated(now: datetime):
+    return Program.objects.with_dates().annotate(seats_taken=seats_taken_subquery(now=now))
+
+
+def _decorate(program: Program, now: datetime) -> Program:
+    program.seats_left = max(0, program.capacity - program.seats_taken)
+    program.state = program_state(program=program, now=now, seats_left=program.seats_left)
+    program.state_label = STATE_LABELS[program.state]
+    return program
+
+
+@dataclass(frozen=True)
+class ProgramListing:
+    upcoming: list[Program]
+    past: list[Program]
+
+
+def program_listing(*, now: datetime | None = None) -> ProgramListing:
+    """Published programs: upcoming by start date, then past ones, most recent first.
+
+    A program that has started but not ended counts as upcoming until it ends.
+    """
+    now = now or timezone.now()
+    programs = [
+        _decorate(program, now)
+        for program in _annotated(now)
+        .published()
+        .prefetch_related("facilitators")
+        .order_by(F("first_starts_at").asc(nulls_last=True), "title")
+    ]
+    upcoming = [p for p in programs if p.last_ends_at is None or p.last_ends_at > now]
+    past = [p for p in programs if p.last_ends_at is not None and p.last_ends_at <= now]
+    past.sort(key=lambda p: p.first_starts_at, reverse=True)
+    return ProgramListing(upcoming=upcoming, past=past)
+
+
+def program_detail(*, slug: str, include_drafts: bool, now: datetime | None = None) -> Program:
+    """One program with everything its page shows; raises Program.DoesNotExist."""
+    now = now or timezone.now()
+    programs = _annotated(now).prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
+        Prefetch(
+            "price_options", queryset=PriceOption.objects.order_by("position", "amount_cents")
+        ),
+        Prefetch("facilitators", queryset=Facilitator.objects.order_by("name")),
+        Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+    )
+    if not include_drafts:
+        programs = programs.published()
+    return _decorate(programs.get(slug=slug), now)

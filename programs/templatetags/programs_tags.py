@@ -1,0 +1,53 @@
+import json
+
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import mark_safe
+
+from .. import schedule
+
+register = template.Library()
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote",
+    "h2", "h3", "h4", "hr", "code", "pre",
+}  # fmt: skip
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Markdown to HTML with only harmless tags: no script, style or event handler."""
+    html = markdown_lib.markdown(text or "", extensions=["sane_lists"])
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+@register.filter
+def ld_json(data) -> str:
+    """JSON for a <script type="application/ld+json"> block, safe against </script>."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))  # noqa: S308
+
+
+@register.filter
+def cad(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    dollars, remainder = divmod(int(cents), 100)
+    return f"${dollars:,}.{remainder:02d}" if remainder else f"${dollars:,}"
+
+
+register.filter(
+    "time_range", lambda session: schedule.time_range(session.starts_at, session.ends_at)
+)
+register.filter("day", schedule.day)
+register.filter("long_day", schedule.long_day)
+register.filter("session_when", schedule.session_when)
+register.filter("schedule_summary", schedule.schedule_summary)

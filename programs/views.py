@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from . import schedule, selectors
+from .calendar import program_calendar
+from .models import Program
+from .structured_data import program_json_ld
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    listing = selectors.program_listing()
+    return render(request, "programs/home.html", {"upcoming": listing.upcoming[:6]})
+
+
+@require_safe
+def program_list(request: HttpRequest) -> HttpResponse:
+    listing = selectors.program_listing()
+    return render(request, "programs/program_list.html", {"listing": listing})
+
+
+def _program_or_404(request: HttpRequest, slug: str) -> Program:
+    try:
+        return selectors.program_detail(slug=slug, include_drafts=request.user.is_staff)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+@require_safe
+def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program_or_404(request, slug)
+    sessions = list(program.sessions.all())
+    price_options = [p for p in program.price_options.all() if p.is_available()]
+    context = {
+        "program": program,
+        "sessions": sessions,
+        "price_options": price_options,
+        "facilitators": list(program.facilitators.all()),
+        "schedule_summary": schedule.schedule_summary(sessions),
+        "full_refund_deadline": program.full_refund_deadline(program.first_starts_at),
+        "json_ld": program_json_ld(program=program, sessions=sessions, price_options=price_options),
+        "canonical_url": settings.SITE_URL + program.get_absolute_url(),
+        "now": timezone.now(),
+    }
+    return render(request, "programs/program_detail.html", context)
+
+
+@require_safe
+def program_calendar_file(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program_or_404(request, slug)
+    response = HttpResponse(
+        program_calendar(program=program, sessions=program.sessions.all()),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}.ics"'
+    return response

@@ -1,0 +1,396 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import PriceOption, Program, Question, Session
+
+# No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_reference() -> str:
+    return "OMW-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(5))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class DiscountCode(models.Model):
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percent off")
+        FIXED = "fixed", _("Fixed amount off")
+
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Stored upper-case.")
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="discount_codes",
+        help_text=_("Leave empty for a code that works on every program."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    percent_off = models.PositiveSmallIntegerField(_("percent off"), null=True, blank=True)
+    amount_off_cents = models.PositiveIntegerField(_("amount off (cents)"), null=True, blank=True)
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
+    max_uses = models.PositiveIntegerField(
+        _("maximum uses"), null=True, blank=True, help_text=_("Empty for no limit.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="percent", percent_off__gte=1, percent_off__lte=100)
+                    | Q(kind="fixed", amount_off_cents__gte=1)
+                ),
+                name="discount_code_amount_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+    def discounted(self, amount_cents: int) -> int:
+        if self.kind == self.Kind.PERCENT:
+            return amount_cents - (amount_cents * (self.percent_off or 0) + 50) // 100
+        return max(0, amount_cents - (self.amount_off_cents or 0))
+
+
+class RegistrationQuerySet(models.QuerySet["Registration"]):
+    def holding_seats(self, now=None) -> "RegistrationQuerySet":
+        """Confirmed, or pending with a hold that has not expired (DESIGN rule 1)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Registration.Status.CONFIRMED)
+            | Q(status=Registration.Status.PENDING, hold_expires_at__gt=now)
+        )
+
+    def active(self) -> "RegistrationQuerySet":
+        return self.filter(status__in=Registration.ACTIVE_STATUSES)
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting payment")
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+        EXPIRED = "expired", _("Expired")
+
+    ACTIVE_STATUSES = [Status.PENDING, Status.CONFIRMED]
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    price_option = models.ForeignKey(
+        PriceOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    price_label = models.CharField(_("price"), max_length=100, blank=True)
+    amount_due_cents = models.PositiveIntegerField(_("amount due (cents)"), default=0)
+    discount_code = models.ForeignKey(
+        DiscountCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
+    # Lets a person without an account continue payment or cancel from an email link.
+    access_token = models.CharField(max_length=64, default=new_token, editable=False)
+    agreed_to_policy_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "program",
+                Lower("email"),
+                condition=Q(status__in=["pending", "confirmed"]),
+                name="registration_one_active_per_email",
+                violation_error_message=_("This email already has a registration here."),
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "status", "hold_expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registrations:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+    def hold_is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.PENDING
+            and self.hold_expires_at is not None
+            and self.hold_expires_at > now
+        )
+
+
+class Answer(models.Model):
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The question as it was asked, kept if staff later edit or delete it.
+    question_text = models.CharField(max_length=300)
+    sensitive = models.BooleanField(default=False)
+    value = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["question__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "question"], name="answer_one_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_text}: {self.value[:40]}"
+
+
+class Payment(models.Model):
+    """One Stripe Checkout Session for a registration; a registration may try several."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Checkout open")
+        PROCESSING = "processing", _("Payment processing")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="payments"
+    )
+    checkout_session_id = models.CharField(max_length=255, unique=True)
+    checkout_url = models.URLField(max_length=1000, blank=True)
+    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    amount_cents = models.PositiveIntegerField()
+    amount_refunded_cents = models.PositiveIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="cad")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_refunded_cents__lte=F("amount_cents")),
+                name="payment_refund_not_above_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkout_session_id} ({self.get_status_display()})"
+
+    @property
+    def refundable_cents(self) -> int:
+        return self.amount_cents - self.amount_refunded_cents if self.status == "paid" else 0
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    amount_cents = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300)
+    status = models.CharField(max_length=20, default="pending")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_cents / 100:.2f} CAD for {self.payment.registration.reference}"
+
+
+class StripeEvent(models.Model):
+    """Every webhook event received: the dedup key and the audit trail (DESIGN rule 4)."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=255, blank=True, db_index=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class WaitlistEntry(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered a seat")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Offer expired")
+        LEFT = "left", _("Left the waitlist")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="waitlist")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.UniqueConstraint(
+                "program",
+                Lower("email"),
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_one_active_per_email",
+                violation_error_message=_("This email is already on the waitlist."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    def offer_is_live(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.OFFERED
+            and self.offer_expires_at is not None
+            and self.offer_expires_at > now
+        )
+
+    @staticmethod
+    def offer_deadline(now) -> "timezone.datetime":
+        return now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
+
+
+class Attendance(models.Model):
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendance"
+    )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    present = models.BooleanField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "session"], name="attendance_once_per_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration} @ {self.session}: {'present' if self.present else 'absent'}"
+
+
+class RegistrationLog(models.Model):
+    """What happened to a registration, by whom: every change to money or seats."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboundEmail(models.Model):
+    """The outbox: written with the change that causes it, sent once (DESIGN rule 5)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=50)
+    dedup_key = models.CharField(max_length=255, unique=True)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"filename": ..., "content": <text>, "mimetype": ...}]
+    attachments = models.JSONField(default=list, blank=True)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbound email"
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} ({self.status})"
