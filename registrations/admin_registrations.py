@@ -1,0 +1,1 @@
+"""Admin for registrations, payments, Stripe events, waitlist and discount codes."""

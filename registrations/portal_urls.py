@@ -1,0 +1,5 @@
+"""Addresses of "My registrations" and the facilitator portal."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
