@@ -18,7 +18,6 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
-    path("", include("registrations.portal_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path(
