@@ -102,7 +102,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/registrations/"
 
 # django-allauth: email is the login, no usernames.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -111,6 +111,23 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# The sign-in page offers the emailed code first and the password second
+# (templates/account/login.html). Ten minutes leaves room for a slow inbox;
+# three wrong codes still end the attempt.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# allauth's rate limits, stated so that nobody turns them off by accident. They are
+# kept in the cache below: Redis when REDIS_URL is set, so every web node shares them.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "request_login_code": "20/m/ip,3/m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "manage_email": "10/m/user",
+    "change_password": "5/m/user",
+}
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "omwellness: "
