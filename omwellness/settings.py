@@ -106,7 +106,9 @@ LOGIN_REDIRECT_URL = "/registrations/"
 
 # django-allauth: email is the login, no usernames.
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The password is optional: signing in by emailed code needs none, and a person who
+# wants one can set it at sign-up (typed twice) or later.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1", "password2"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -178,10 +180,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default=DEVELOPMENT_STRIPE_SECR
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default=DEVELOPMENT_STRIPE_WEBHOOK_SECRET)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111" if DEBUG else "")
 # Where a registration form's redirect may lead (CSP form-action): Stripe's hosted
-# Checkout, and the stand-in when the API base points at one.
+# Checkout; the middleware adds the origin of STRIPE_API_BASE (the stand-in locally).
 CSP_FORM_ACTION_EXTRA = ["https://checkout.stripe.com"]
-if STRIPE_API_BASE and not STRIPE_API_BASE.startswith("https://api.stripe.com"):
-    CSP_FORM_ACTION_EXTRA.append(STRIPE_API_BASE)
 CHECKOUT_HOLD_MINUTES = 30
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 
