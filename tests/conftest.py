@@ -24,6 +24,24 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run inline after commit, as without a broker; test_worker starts a real worker."""
+    from omwellness.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def program(db):
     return ProgramFactory()
