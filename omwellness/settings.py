@@ -185,7 +185,8 @@ CSP_FORM_ACTION_EXTRA = ["https://checkout.stripe.com"]
 CHECKOUT_HOLD_MINUTES = 30
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 
-# Celery: with no broker, tasks run eagerly (after commit, see omwellness.tasks).
+# Celery (app in omwellness/celery.py, beat schedule there too): with no broker, tasks
+# run eagerly once the transaction commits (registrations/emails.py enqueues on commit).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -199,7 +200,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "max_retries": 1}
+# Longer than any retry delay (registrations/outbox.py waits at most 30 minutes), so a
+# retry waiting for its time is not handed to a second worker; connecting fails fast so
+# a request that enqueues while Redis is down answers at once (the outbox sweep sends later).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "socket_connect_timeout": 5,
+}
+# A task interrupted by a lost broker connection runs again; every task here is idempotent.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# An SMTP server that stops answering must fail the send well inside the task's time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 CELERY_TIMEZONE = TIME_ZONE
 
 # Security. Behind a TLS-terminating proxy, production sets these on.
