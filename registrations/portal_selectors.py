@@ -1,0 +1,370 @@
+"""Reads for "My registrations" and the facilitator portal (DESIGN rule 8).
+
+Who sees what:
+
+- A participant sees a registration (or waitlist entry) when its `user` is them, or
+  when its email is one of their *verified* addresses. Both, because the link in
+  `registrations.accounts` is made at verification and sign-in, and matching on the
+  verified address as well means nothing made in between is ever out of sight. A
+  person with no verified address sees nothing: verification comes first.
+- A facilitator sees the programs whose facilitators include their profile.
+- Staff see everything.
+
+Anything else is reported as missing (the views answer 404, never 403). Every page
+reads in a number of queries that does not grow with the number of rows.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from programs.models import Program, Question, Session
+
+from .accounts import verified_emails
+from .models import Answer, Attendance, Payment, Registration, WaitlistEntry
+from .selectors import seats_taken_subquery
+
+# --- participants -------------------------------------------------------------------
+
+
+def _owned_filter(*, user) -> Q | None:
+    """The rows a participant owns, or None when they own nothing yet."""
+    emails = verified_emails(user=user)
+    if not emails:
+        return None
+    return Q(user=user) | Q(email_lower__in=emails)
+
+
+def _with_schedule_and_payments(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("program", "price_option").prefetch_related(
+        Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at")),
+        Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
+    )
+
+
+def _decorate_registration(registration: Registration, now: datetime) -> Registration:
+    """Adds the dates and money a page shows, from the prefetched rows only."""
+    sessions = list(registration.program.sessions.all())
+    registration.sessions = sessions
+    registration.starts_at = sessions[0].starts_at if sessions else None
+    registration.ends_at = sessions[-1].ends_at if sessions else None
+    registration.is_past = registration.ends_at is not None and registration.ends_at <= now
+    payments = list(registration.payments.all())
+    paid = [p for p in payments if p.status == Payment.Status.PAID]
+    registration.paid_payments = paid
+    registration.paid_cents = sum(p.amount_cents for p in paid)
+    registration.refunded_cents = sum(p.amount_refunded_cents for p in paid)
+    registration.net_paid_cents = registration.paid_cents - registration.refunded_cents
+    registration.paid_at = max((p.paid_at for p in paid if p.paid_at), default=None)
+    registration.can_continue_payment = registration.hold_is_live(now)
+    registration.shows_meeting_link = bool(
+        registration.status == Registration.Status.CONFIRMED
+        and registration.program.is_online
+        and registration.program.meeting_link
+    )
+    registration.has_receipt = registration.status in {
+        Registration.Status.CONFIRMED,
+        Registration.Status.CANCELLED,
+        Registration.Status.REFUNDED,
+    } and (registration.paid_cents > 0 or registration.amount_due_cents == 0)
+    registration.can_cancel = registration.is_active and not registration.is_past
+    return registration
+
+
+@dataclass(frozen=True)
+class MyRegistrations:
+    upcoming: list[Registration]
+    past: list[Registration]
+    waitlist: list[WaitlistEntry]
+    verified: bool
+
+
+def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
+    """A participant's registrations: active ones for programs not yet over first (by
+    start), then past, cancelled and expired ones (most recent first); and the
+    waitlist entries still waiting or offered."""
+    now = now or timezone.now()
+    owned = _owned_filter(user=user)
+    if owned is None:
+        return MyRegistrations(upcoming=[], past=[], waitlist=[], verified=False)
+    registrations = [
+        _decorate_registration(registration, now)
+        for registration in _with_schedule_and_payments(
+            Registration.objects.annotate(email_lower=Lower("email")).filter(owned)
+        )
+    ]
+    upcoming = [r for r in registrations if r.is_active and not r.is_past]
+    past = [r for r in registrations if not (r.is_active and not r.is_past)]
+    upcoming.sort(key=lambda r: (r.starts_at is None, r.starts_at or now))
+    past.sort(key=lambda r: r.starts_at or r.created_at, reverse=True)
+    waitlist = list(
+        WaitlistEntry.objects.annotate(email_lower=Lower("email"))
+        .filter(owned, status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED])
+        .select_related("program")
+        .prefetch_related(
+            Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at"))
+        )
+    )
+    return MyRegistrations(upcoming=upcoming, past=past, waitlist=waitlist, verified=True)
+
+
+def registration_for_user(
+    *, user, reference: str, now: datetime | None = None
+) -> Registration | None:
+    """One registration its owner, or staff, may see; None for anyone else."""
+    queryset = Registration.objects.annotate(email_lower=Lower("email"))
+    if not user.is_staff:
+        owned = _owned_filter(user=user)
+        if owned is None:
+            return None
+        queryset = queryset.filter(owned)
+    registration = _with_schedule_and_payments(queryset.filter(reference=reference)).first()
+    return _decorate_registration(registration, now or timezone.now()) if registration else None
+
+
+def registration_for_token(
+    *, reference: str, token: str, now: datetime | None = None
+) -> Registration | None:
+    """The registration an emailed link opens, for people without an account."""
+    if not token:
+        return None
+    registration = _with_schedule_and_payments(
+        Registration.objects.filter(reference=reference)
+    ).first()
+    if registration is None or not secrets.compare_digest(
+        registration.access_token.encode(), token.encode()
+    ):
+        return None
+    return _decorate_registration(registration, now or timezone.now())
+
+
+def waitlist_entry_for_user(*, user, pk: int) -> WaitlistEntry | None:
+    queryset = WaitlistEntry.objects.annotate(email_lower=Lower("email")).select_related("program")
+    if not user.is_staff:
+        owned = _owned_filter(user=user)
+        if owned is None:
+            return None
+        queryset = queryset.filter(owned)
+    return queryset.filter(pk=pk).first()
+
+
+def waitlist_entry_for_token(*, pk: int, token: str) -> WaitlistEntry | None:
+    if not token:
+        return None
+    entry = WaitlistEntry.objects.select_related("program").filter(pk=pk).first()
+    if entry is None or not secrets.compare_digest(entry.token.encode(), token.encode()):
+        return None
+    return entry
+
+
+# --- facilitators -------------------------------------------------------------------
+
+
+def _count_subquery(queryset: QuerySet) -> Coalesce:
+    counted = queryset.order_by().values("program").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _facilitated(*, user) -> QuerySet:
+    programs = Program.objects.all()
+    if user.is_staff:
+        return programs
+    return programs.filter(facilitators__user=user) if user.is_authenticated else programs.none()
+
+
+def is_facilitator(*, user) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or hasattr(user, "facilitator")))
+
+
+def facilitated_programs(*, user, now: datetime | None = None) -> list[Program]:
+    """The programs a facilitator leads (every program for staff), running and upcoming
+    first, each with its counts."""
+    now = now or timezone.now()
+    registrations = Registration.objects.filter(program=OuterRef("pk"))
+    programs = list(
+        _facilitated(user=user)
+        .with_dates()
+        .annotate(
+            seats_taken=seats_taken_subquery(now=now),
+            confirmed_count=_count_subquery(
+                registrations.filter(status=Registration.Status.CONFIRMED)
+            ),
+            waiting_count=_count_subquery(
+                WaitlistEntry.objects.filter(
+                    program=OuterRef("pk"), status=WaitlistEntry.Status.WAITING
+                )
+            ),
+        )
+        .order_by("first_starts_at", "title")
+    )
+    for program in programs:
+        program.seats_left = max(0, program.capacity - program.seats_taken)
+        program.is_past = program.last_ends_at is not None and program.last_ends_at <= now
+    programs.sort(key=lambda p: p.is_past)
+    return programs
+
+
+def facilitated_program(*, user, slug: str, now: datetime | None = None) -> Program | None:
+    """One program the user leads (any for staff), with dates and seats; else None."""
+    now = now or timezone.now()
+    program = (
+        _facilitated(user=user)
+        .with_dates()
+        .annotate(seats_taken=seats_taken_subquery(now=now))
+        .prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
+        )
+        .filter(slug=slug)
+        .first()
+    )
+    if program is not None:
+        program.seats_left = max(0, program.capacity - program.seats_taken)
+        program.session_list = list(program.sessions.all())
+    return program
+
+
+ROSTER_STATUSES = [Registration.Status.CONFIRMED, Registration.Status.PENDING]
+
+
+def payment_status(registration: Registration) -> str:
+    """How a roster reads the money side of a registration, from prefetched payments."""
+    if registration.status == Registration.Status.PENDING:
+        return "Awaiting payment"
+    paid = sum(p.amount_cents for p in registration.payments.all() if p.status == "paid")
+    refunded = sum(
+        p.amount_refunded_cents for p in registration.payments.all() if p.status == "paid"
+    )
+    if paid == 0:
+        return "No payment due" if registration.amount_due_cents == 0 else "Not paid"
+    dollars = f"${paid / 100:,.2f}"
+    if refunded:
+        return f"Paid {dollars}, refunded ${refunded / 100:,.2f}"
+    return f"Paid {dollars}"
+
+
+@dataclass
+class Roster:
+    program: Program
+    registrations: list[Registration]
+    waitlist: list[WaitlistEntry]
+    questions: list[Question]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def confirmed(self) -> list[Registration]:
+        return [r for r in self.registrations if r.status == Registration.Status.CONFIRMED]
+
+
+def program_roster(*, program: Program, now: datetime | None = None) -> Roster:
+    """Everyone registered (confirmed and awaiting payment) with answers, payment status
+    and attendance, the waitlist and the counts. Expects `facilitated_program`'s result.
+
+    Sensitive answers are included: this is read only by the program's facilitators
+    and staff. Emails and exports leave them out unless asked (see csv_export).
+    """
+    now = now or timezone.now()
+    registrations = list(
+        Registration.objects.filter(program=program, status__in=ROSTER_STATUSES)
+        .select_related("price_option")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.order_by("question__position", "id")),
+            Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
+            Prefetch("attendance", queryset=Attendance.objects.only("registration", "present")),
+        )
+        .order_by(Lower("name"), "id")
+    )
+    for registration in registrations:
+        registration.payment_status = payment_status(registration)
+        marks = list(registration.attendance.all())
+        registration.present_count = sum(1 for mark in marks if mark.present)
+        registration.absent_count = sum(1 for mark in marks if not mark.present)
+        registration.answers_by_question = {a.question_id: a for a in registration.answers.all()}
+    waitlist = list(
+        WaitlistEntry.objects.filter(
+            program=program,
+            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+        ).order_by("created_at", "id")
+    )
+    cancelled = (
+        Registration.objects.filter(program=program)
+        .filter(status__in=[Registration.Status.CANCELLED, Registration.Status.REFUNDED])
+        .count()
+    )
+    confirmed = sum(1 for r in registrations if r.status == Registration.Status.CONFIRMED)
+    holding = sum(1 for r in registrations if r.hold_is_live(now))
+    counts = {
+        "capacity": program.capacity,
+        "confirmed": confirmed,
+        "pending": holding,
+        "seats_left": program.seats_left,
+        "waitlist": sum(1 for e in waitlist if e.status == WaitlistEntry.Status.WAITING),
+        "offered": sum(1 for e in waitlist if e.status == WaitlistEntry.Status.OFFERED),
+        "cancelled": cancelled,
+    }
+    return Roster(
+        program=program,
+        registrations=registrations,
+        waitlist=waitlist,
+        questions=list(program.questions.all()),
+        counts=counts,
+    )
+
+
+@dataclass
+class SessionAttendance:
+    session: Session
+    registrations: list[Registration]
+    marks: dict[int, bool]
+
+
+def session_attendance(*, program: Program, session_pk: int) -> SessionAttendance | None:
+    """The confirmed participants and what is marked for one session of the program."""
+    session = next((s for s in program.session_list if s.pk == session_pk), None)
+    if session is None:
+        return None
+    registrations = list(
+        Registration.objects.filter(program=program, status=Registration.Status.CONFIRMED)
+        .only("pk", "name", "email", "reference", "program_id", "status")
+        .order_by(Lower("name"), "id")
+    )
+    marks = dict(
+        Attendance.objects.filter(session=session).values_list("registration_id", "present")
+    )
+    return SessionAttendance(session=session, registrations=registrations, marks=marks)
+
+
+@dataclass
+class AttendanceSummary:
+    sessions: list[Session]
+    rows: list[tuple[Registration, list[bool | None], int]]
+    marked_sessions: set[int]
+
+
+def attendance_summary(*, program: Program) -> AttendanceSummary:
+    """Per participant: present / absent / not marked for each session, and the total."""
+    sessions = program.session_list
+    registrations = list(
+        Registration.objects.filter(program=program, status=Registration.Status.CONFIRMED)
+        .only("pk", "name", "program_id", "status")
+        .order_by(Lower("name"), "id")
+    )
+    marks = {
+        (registration_id, session_id): present
+        for registration_id, session_id, present in Attendance.objects.filter(
+            session__program=program
+        ).values_list("registration_id", "session_id", "present")
+    }
+    rows = []
+    for registration in registrations:
+        cells = [marks.get((registration.pk, s.pk)) for s in sessions]
+        rows.append((registration, cells, sum(1 for cell in cells if cell)))
+    return AttendanceSummary(
+        sessions=sessions,
+        rows=rows,
+        marked_sessions={session_id for (_, session_id) in marks},
+    )

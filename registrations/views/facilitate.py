@@ -1,0 +1,188 @@
+"""The facilitator portal: rosters, attendance, exports and messages, per program.
+
+A facilitator sees only the programs they are assigned to, staff see every program;
+anyone else gets a 404 for every address here (DESIGN rule 8).
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from registrations import emails
+from registrations import portal_selectors as selectors
+from registrations.csv_export import roster_csv
+from registrations.forms_portal import (
+    AttendanceForm,
+    MessageParticipantsForm,
+    RosterExportForm,
+    SignInSheetForm,
+)
+from registrations.services.attendance import attendance_mark
+
+
+def facilitator_required(view):
+    """Sign-in first; then the program must be one the user leads (or any, for staff)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, slug: str | None = None, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.is_facilitator(user=request.user):
+            raise Http404("Not a facilitator.")
+        if slug is None:
+            return view(request, *args, **kwargs)
+        program = selectors.facilitated_program(user=request.user, slug=slug)
+        if program is None:
+            raise Http404("No such program.")
+        return view(request, program, *args, **kwargs)
+
+    return wrapper
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Rosters hold personal and health information: never kept by a shared cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@facilitator_required
+def program_list(request: HttpRequest) -> HttpResponse:
+    programs = selectors.facilitated_programs(user=request.user)
+    return _private(
+        render(
+            request,
+            "facilitate/program_list.html",
+            {
+                "upcoming": [p for p in programs if not p.is_past],
+                "past": [p for p in programs if p.is_past],
+            },
+        )
+    )
+
+
+@require_safe
+@facilitator_required
+def roster(request: HttpRequest, program) -> HttpResponse:
+    context = {
+        "program": program,
+        "roster": selectors.program_roster(program=program),
+        "export_form": RosterExportForm(),
+        "now": timezone.now(),
+    }
+    return _private(render(request, "facilitate/roster.html", context))
+
+
+@require_safe
+@facilitator_required
+def roster_export(request: HttpRequest, program) -> HttpResponse:
+    form = RosterExportForm(request.GET)
+    options = form.cleaned_data if form.is_valid() else {"answers": False, "sensitive": False}
+    content = roster_csv(
+        roster=selectors.program_roster(program=program),
+        include_answers=options["answers"],
+        include_sensitive=options["sensitive"],
+    )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{program.slug}-roster-{stamp}.csv"'
+    return _private(response)
+
+
+@require_safe
+@facilitator_required
+def sign_in_sheet(request: HttpRequest, program) -> HttpResponse:
+    sessions = program.session_list
+    form = SignInSheetForm(request.GET or None, sessions=sessions)
+    session = None
+    if form.is_bound and form.is_valid() and form.cleaned_data["session"]:
+        session = next(s for s in sessions if s.pk == form.cleaned_data["session"])
+    elif sessions:
+        # The next session to come, or the last one once the program is over.
+        now = timezone.now()
+        session = next((s for s in sessions if s.ends_at > now), sessions[-1])
+        form = SignInSheetForm(initial={"session": session.pk}, sessions=sessions)
+    roster = selectors.program_roster(program=program)
+    return _private(
+        render(
+            request,
+            "facilitate/sign_in_sheet.html",
+            {"program": program, "session": session, "form": form, "roster": roster},
+        )
+    )
+
+
+@require_safe
+@facilitator_required
+def attendance_overview(request: HttpRequest, program) -> HttpResponse:
+    summary = selectors.attendance_summary(program=program)
+    return _private(
+        render(
+            request,
+            "facilitate/attendance.html",
+            {"program": program, "summary": summary, "now": timezone.now()},
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@facilitator_required
+def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpResponse:
+    attendance = selectors.session_attendance(program=program, session_pk=session_pk)
+    if attendance is None:
+        raise Http404("No such session.")
+    form = AttendanceForm(
+        request.POST or None, registrations=attendance.registrations, marks=attendance.marks
+    )
+    if request.method == "POST" and form.is_valid():
+        marked = 0
+        for registration, present in form.marked():
+            attendance_mark(
+                registration=registration,
+                session=attendance.session,
+                present=present,
+                actor=request.user,
+            )
+            marked += 1
+        messages.success(
+            request, f"Attendance saved for {attendance.session.title}: {marked} marked."
+        )
+        return redirect("registrations:facilitate_attendance", slug=program.slug)
+    return _private(
+        render(
+            request,
+            "facilitate/attendance_session.html",
+            {"program": program, "session": attendance.session, "form": form},
+        )
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@facilitator_required
+def message_participants(request: HttpRequest, program) -> HttpResponse:
+    roster = selectors.program_roster(program=program)
+    form = MessageParticipantsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sent = emails.message_participants(
+            program=program,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            sender=request.user,
+        )
+        messages.success(
+            request, f"Your message is on its way to {sent} participant{'s' if sent != 1 else ''}."
+        )
+        return redirect(reverse("registrations:facilitate_roster", args=[program.slug]))
+    return _private(
+        render(
+            request,
+            "facilitate/message.html",
+            {"program": program, "form": form, "recipients": len(roster.confirmed)},
+        )
+    )
