@@ -1,21 +1,35 @@
+from functools import cache
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
-# Scripts only from our own origin: no inline script, so an injected <script>
-# in any user-supplied text cannot run. JSON-LD is data, not script, and is allowed.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self' " + " ".join(getattr(settings, "CSP_FORM_ACTION_EXTRA", [])),
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ]
-)
+
+@cache
+def content_security_policy(form_targets: tuple[str, ...]) -> str:
+    """Scripts only from our own origin: no inline script, so an injected <script> in
+    any user-supplied text cannot run. JSON-LD is data, not script, and is allowed.
+    Forms may lead to Stripe Checkout (a redirect after POST counts as form-action)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self' " + " ".join(form_targets),
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
@@ -28,6 +42,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            targets = tuple(_origin(url) for url in settings.CSP_FORM_ACTION_EXTRA)
+            if settings.STRIPE_API_BASE:
+                targets += (_origin(settings.STRIPE_API_BASE),)
+            response.setdefault("Content-Security-Policy", content_security_policy(targets))
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -1,9 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 from .portal_urls import urlpatterns as portal_urlpatterns
+from .views import register, webhook
 
 app_name = "registrations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("programs/<slug:slug>/register/", register.register, name="register"),
+    path("programs/<slug:slug>/waitlist/", register.waitlist_join, name="waitlist_join"),
+    path("waitlist/<str:token>/", register.waitlist_entry, name="waitlist_entry"),
+    path("waitlist/<str:token>/accept/", register.waitlist_accept, name="waitlist_accept"),
+    path("registrations/<str:reference>/pay/", register.pay, name="pay"),
+    path("registrations/<str:reference>/paid/", register.paid, name="paid"),
+    path(
+        "registrations/<str:reference>/checkout-cancelled/",
+        register.checkout_cancelled,
+        name="checkout_cancelled",
+    ),
+    path("stripe/webhook/", webhook.stripe_webhook, name="stripe_webhook"),
+]
 
 urlpatterns += portal_urlpatterns

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from .factories import ProgramFactory, UserFactory
+from .stripe_fixtures import stripe_standin  # noqa: F401
 
 
 def pytest_collection_modifyitems(config, items):

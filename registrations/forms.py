@@ -1,0 +1,124 @@
+import phonenumbers
+from django import forms
+from django.utils.html import format_html
+
+from programs.models import Question
+
+MAX_ANSWER_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
+
+
+def question_field(question: Question) -> forms.Field:
+    common = {
+        "label": question.text,
+        "required": question.required,
+        "help_text": question.help_text,
+    }
+    if question.kind == Question.Kind.YES_NO:
+        return forms.ChoiceField(
+            choices=[("Yes", "Yes"), ("No", "No")], widget=forms.RadioSelect, **common
+        )
+    if question.kind == Question.Kind.CHOICE:
+        return forms.ChoiceField(
+            choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common
+        )
+    widget = forms.Textarea(attrs={"rows": 4}) if question.kind == Question.Kind.LONG_TEXT else None
+    return forms.CharField(
+        max_length=MAX_ANSWER_LENGTH.get(question.kind, 300), widget=widget, **common
+    )
+
+
+class PriceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, option):
+        amount = f"${option.amount_cents / 100:,.2f}".replace(".00", "")
+        if option.description:
+            return format_html(
+                "<strong>{}: {}</strong> — {}", option.label, amount, option.description
+            )
+        return format_html("<strong>{}: {}</strong>", option.label, amount)
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        help_text="We send your confirmation and the meeting details here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone (optional)",
+        required=False,
+        max_length=32,
+        help_text="Only used if we need to reach you about a session.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    price_option = PriceChoiceField(
+        label="Your fee",
+        queryset=None,
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the fee that fits your means."},
+    )
+    discount_code = forms.CharField(label="Discount code (optional)", required=False, max_length=40)
+    agree_policy = forms.BooleanField(
+        label="I have read the cancellation policy.",
+        error_messages={"required": "Please confirm you have read the cancellation policy."},
+    )
+    agree_privacy = forms.BooleanField(
+        label="I agree that omwellness keeps my answers to run this program, "
+        "as the privacy notice above says.",
+        error_messages={"required": "Please agree to the privacy notice to register."},
+    )
+
+    def __init__(self, *args, program, price_options, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program = program
+        self.questions = list(questions)
+        self.fields["price_option"].queryset = program.price_options.filter(
+            pk__in=[p.pk for p in price_options]
+        )
+        if len(price_options) == 1:
+            self.fields["price_option"].initial = price_options[0].pk
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = question_field(question)
+
+    def question_fields(self):
+        return [self[f"q_{question.pk}"] for question in self.questions]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Please tell us your name.")
+        return name
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not phone:
+            return ""
+        try:
+            number = phonenumbers.parse(phone, "CA")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                "That does not look like a phone number. Try a format like 416-555-0123."
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+    def answers(self) -> dict[int, str]:
+        return {
+            question.pk: str(self.cleaned_data.get(f"q_{question.pk}") or "").strip()
+            for question in self.questions
+            if self.cleaned_data.get(f"q_{question.pk}") not in (None, "")
+        }
+
+
+class WaitlistForm(forms.Form):
+    name = forms.CharField(
+        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

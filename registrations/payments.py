@@ -1,0 +1,170 @@
+"""The one door to Stripe. No other module imports `stripe`.
+
+Tests and the local demo point STRIPE_API_BASE at the stand-in in devtools/, so
+this code is the production code path everywhere.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+import stripe
+from django.conf import settings
+
+
+class PaymentsUnavailable(Exception):
+    """Stripe could not be reached or failed on its side: try again later."""
+
+
+class PaymentsError(Exception):
+    """Stripe refused the request."""
+
+
+class InvalidWebhook(Exception):
+    """The body or its signature is not a genuine Stripe event."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+    status: str  # open | complete | expired
+    payment_status: str  # paid | unpaid | no_payment_required
+    payment_intent_id: str | None
+    amount_total: int
+    currency: str
+    client_reference_id: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str
+    amount: int
+
+
+@cache
+def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+    base_addresses = {"api": api_base} if api_base else None
+    return stripe.StripeClient(
+        api_key,
+        base_addresses=base_addresses,
+        # The library retries connection errors and 5xx with the same idempotency key.
+        max_network_retries=2,
+        http_client=stripe.RequestsClient(timeout=15),
+    )
+
+
+def client() -> stripe.StripeClient:
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _call(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except (stripe.APIConnectionError, stripe.RateLimitError) as error:
+        raise PaymentsUnavailable(str(error)) from error
+    except stripe.StripeError as error:
+        if error.http_status is None or error.http_status >= 500:
+            raise PaymentsUnavailable(str(error)) from error
+        raise PaymentsError(error.user_message or str(error)) from error
+
+
+def _session(stripe_object) -> CheckoutSession:
+    obj = stripe_object.to_dict()
+    intent = obj.get("payment_intent")
+    if intent is not None and not isinstance(intent, str):
+        intent = intent["id"]
+    return CheckoutSession(
+        id=obj["id"],
+        url=obj.get("url") or "",
+        status=obj["status"],
+        payment_status=obj["payment_status"],
+        payment_intent_id=intent,
+        amount_total=obj.get("amount_total") or 0,
+        currency=obj.get("currency") or "cad",
+        client_reference_id=obj.get("client_reference_id"),
+        expires_at=datetime.fromtimestamp(obj["expires_at"], tz=UTC),
+    )
+
+
+def checkout_session_create(
+    *,
+    reference: str,
+    email: str,
+    item_name: str,
+    amount_cents: int,
+    expires_at: datetime,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> CheckoutSession:
+    """A hosted Checkout page for one seat. `metadata` must carry no personal data."""
+    params = {
+        "mode": "payment",
+        "client_reference_id": reference,
+        "customer_email": email,
+        "currency": "cad",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": "cad",
+                    "unit_amount": amount_cents,
+                    "product_data": {"name": item_name},
+                },
+            }
+        ],
+        "payment_intent_data": {"metadata": metadata},
+        "metadata": metadata,
+        "expires_at": int(expires_at.timestamp()),
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "locale": "en",
+    }
+    obj = _call(
+        client().v1.checkout.sessions.create,
+        params=params,
+        options={"idempotency_key": idempotency_key},
+    )
+    return _session(obj)
+
+
+def checkout_session_retrieve(session_id: str) -> CheckoutSession:
+    return _session(_call(client().v1.checkout.sessions.retrieve, session_id))
+
+
+def checkout_session_expire(session_id: str) -> None:
+    """Makes a session unpayable. One that is already complete or expired is left as it is."""
+    try:
+        _call(client().v1.checkout.sessions.expire, session_id)
+    except PaymentsError:
+        pass
+
+
+def refund_create(
+    *, payment_intent_id: str, amount_cents: int, idempotency_key: str, reason: str
+) -> RefundResult:
+    obj = _call(
+        client().v1.refunds.create,
+        params={
+            "payment_intent": payment_intent_id,
+            "amount": amount_cents,
+            "metadata": {"reason": reason[:450]},
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+    return RefundResult(id=obj.id, status=obj.status, amount=obj.amount)
+
+
+def webhook_event(payload: bytes, signature: str | None) -> dict:
+    """The verified event as a plain dict; raises InvalidWebhook otherwise."""
+    if not signature:
+        raise InvalidWebhook("missing Stripe-Signature header")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET)
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        raise InvalidWebhook(str(error)) from error
+    return event.to_dict()

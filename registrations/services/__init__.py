@@ -1,0 +1,60 @@
+"""Writes about registrations: every change to seats and money goes through here."""
+
+from .cancellation import (
+    paid_cents,
+    refund_quote,
+    registration_cancel,
+    registration_transfer,
+    seat_release,
+)
+from .errors import (
+    AlreadyRegistered,
+    CancellationRefused,
+    DiscountCodeInvalid,
+    OfferInvalid,
+    ProgramFull,
+    RegistrationRefused,
+)
+from .fulfilment import registration_fulfill, stripe_event_process
+from .registration import (
+    RegistrationInput,
+    checkout_cancelled,
+    checkout_continue,
+    checkout_start,
+    holds_expire_stale,
+    registration_confirm,
+    registration_create,
+)
+from .waitlist import (
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_free_seats,
+    waitlist_offers_expire,
+)
+
+__all__ = [
+    "AlreadyRegistered",
+    "CancellationRefused",
+    "DiscountCodeInvalid",
+    "OfferInvalid",
+    "ProgramFull",
+    "RegistrationInput",
+    "RegistrationRefused",
+    "checkout_cancelled",
+    "checkout_continue",
+    "checkout_start",
+    "holds_expire_stale",
+    "paid_cents",
+    "refund_quote",
+    "registration_cancel",
+    "registration_confirm",
+    "registration_create",
+    "registration_fulfill",
+    "registration_transfer",
+    "seat_release",
+    "stripe_event_process",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offer_free_seats",
+    "waitlist_offers_expire",
+]

@@ -1,0 +1,132 @@
+"""Cancelling, refunding and transferring registrations."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Program
+from registrations import emails
+from registrations.models import Payment, Registration
+
+from .availability import ensure_open, program_lock
+from .errors import CancellationRefused
+from .log import registration_log
+from .refunds import refund_payment
+
+
+def paid_cents(*, registration: Registration) -> int:
+    return sum(
+        p.amount_cents - p.amount_refunded_cents
+        for p in registration.payments.all()
+        if p.status == Payment.Status.PAID
+    )
+
+
+def refund_quote(*, registration: Registration, now=None) -> int:
+    """What the program's policy refunds now: everything paid until N days before the
+    first session, nothing after."""
+    now = now or timezone.now()
+    first = registration.program.sessions.order_by("starts_at").first()
+    deadline = registration.program.full_refund_deadline(first.starts_at if first else None)
+    if deadline is not None and now >= deadline:
+        return 0
+    return paid_cents(registration=registration)
+
+
+def seat_release(*, registration: Registration, status: str, now=None) -> None:
+    """Frees the registration's seat and offers it to the waitlist. Inside a transaction."""
+    from .waitlist import waitlist_offer_free_seats
+
+    now = now or timezone.now()
+    registration.status = status
+    registration.cancelled_at = now
+    registration.hold_expires_at = None
+    registration.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
+    waitlist_offer_free_seats(program_id=registration.program_id, now=now)
+
+
+def registration_cancel(
+    *,
+    registration: Registration,
+    actor=None,
+    refund_cents: int | None = None,
+    reason: str = "",
+    now=None,
+) -> Registration:
+    """Cancels a registration, refunds by the policy (or the amount staff chose), frees
+    the seat for the waitlist, and tells the person and the facilitators.
+
+    A Stripe outage raises PaymentsUnavailable and changes nothing.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        program_lock(program_id=registration.program_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise CancellationRefused("This registration is already cancelled.")
+        paid = paid_cents(registration=registration)
+        amount = (
+            refund_quote(registration=registration, now=now)
+            if refund_cents is None
+            else refund_cents
+        )
+        if amount < 0 or amount > paid:
+            raise CancellationRefused(f"The refund must be between 0 and {paid / 100:.2f} CAD.")
+        remaining = amount
+        for payment in registration.payments.select_for_update().filter(status=Payment.Status.PAID):
+            if remaining <= 0:
+                break
+            refund = refund_payment(
+                payment=payment,
+                amount_cents=remaining,
+                reason=reason or "Cancelled",
+                key=f"cancel-{registration.reference}-{payment.pk}",
+                actor=actor,
+            )
+            remaining -= refund.amount_cents if refund else 0
+        was_confirmed = registration.status == Registration.Status.CONFIRMED
+        status = (
+            Registration.Status.REFUNDED
+            if amount and amount == paid
+            else Registration.Status.CANCELLED
+        )
+        seat_release(registration=registration, status=status, now=now)
+        registration_log(
+            registration=registration,
+            actor=actor,
+            action="cancelled",
+            message=f"refund {amount / 100:.2f} CAD" + (f"; {reason}" if reason else ""),
+        )
+        if was_confirmed:
+            emails.cancellation(registration=registration, refund_cents=amount)
+            emails.facilitators_notice(registration=registration, event="cancelled")
+    return registration
+
+
+def registration_transfer(*, registration: Registration, program: Program, actor) -> Registration:
+    """Moves a registration, with its payment, to another program with a free seat."""
+    from .waitlist import waitlist_offer_free_seats
+
+    now = timezone.now()
+    with transaction.atomic():
+        # Lock both programs in id order so two opposite transfers cannot deadlock.
+        for program_id in sorted({registration.program_id, program.pk}):
+            program_lock(program_id=program_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if not registration.is_active:
+            raise CancellationRefused("Only an active registration can be transferred.")
+        target = program_lock(program_id=program.pk)
+        ensure_open(program=target, now=now)
+        old_program_id = registration.program_id
+        registration.program = target
+        registration.save(update_fields=["program", "updated_at"])
+        registration.answers.all().delete()
+        registration_log(
+            registration=registration,
+            actor=actor,
+            action="transferred",
+            message=f"from program {old_program_id} to {target.slug}",
+        )
+        waitlist_offer_free_seats(program_id=old_program_id, now=now)
+        if registration.status == Registration.Status.CONFIRMED:
+            emails.confirmation(registration=registration)
+    return registration

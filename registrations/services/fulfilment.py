@@ -1,0 +1,228 @@
+"""Turning Stripe's word into seats (DESIGN rules 3 and 4).
+
+`registration_fulfill` is the one idempotent path from a paid Checkout Session to a
+confirmed seat: the webhook and the success page both call it, in any order, any
+number of times. The session is always fetched again from Stripe; an event is
+only a trigger.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from registrations import emails, payments
+from registrations.models import Payment, Refund, Registration, StripeEvent
+
+from .availability import program_lock, seats_free
+from .log import registration_log
+from .refunds import refund_payment
+from .registration import payment_record, registration_confirm
+
+
+def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
+    """Brings the registration in line with its Checkout Session, and returns it."""
+    session = payments.checkout_session_retrieve(checkout_session_id)
+    with transaction.atomic():
+        registration = _registration_for(session)
+        if registration is None:
+            return None
+        payment = payment_record(registration=registration, session=session)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if session.payment_status in ("paid", "no_payment_required"):
+            _paid(registration=registration, payment=payment, session=session)
+        elif session.status == "complete":
+            _processing(registration=registration, payment=payment, session=session)
+        elif session.status == "expired":
+            _expired(registration=registration, payment=payment)
+        return registration
+
+
+def _registration_for(session: payments.CheckoutSession) -> Registration | None:
+    reference = session.client_reference_id
+    if not reference:
+        return None
+    return Registration.objects.select_for_update().filter(reference=reference).first()
+
+
+def _paid(*, registration: Registration, payment: Payment, session) -> None:
+    if payment.status == Payment.Status.PAID:
+        return
+    now = timezone.now()
+    payment.status = Payment.Status.PAID
+    payment.payment_intent_id = session.payment_intent_id
+    payment.paid_at = now
+    payment.amount_cents = session.amount_total
+    payment.save(update_fields=["status", "payment_intent_id", "paid_at", "amount_cents"])
+    registration_log(
+        registration=registration,
+        action="paid",
+        message=f"{payment.amount_cents / 100:.2f} CAD, {session.id}",
+    )
+
+    other_paid = registration.payments.filter(status=Payment.Status.PAID).exclude(pk=payment.pk)
+    if registration.status == Registration.Status.CONFIRMED or other_paid.exists():
+        _refund_unwanted(registration, payment, "a second payment for the same registration")
+        return
+    if registration.status in (Registration.Status.CANCELLED, Registration.Status.REFUNDED):
+        _refund_unwanted(registration, payment, "the registration was already cancelled")
+        return
+    if registration.hold_is_live(now):
+        registration_confirm(registration=registration, now=now, reason="paid in time")
+        return
+    # The hold expired before the payment landed: a free seat is theirs, else a refund.
+    program = program_lock(program_id=registration.program_id)
+    if seats_free(program=program, now=now) > 0:
+        try:
+            with transaction.atomic():
+                registration_confirm(
+                    registration=registration,
+                    now=now,
+                    reason="paid after the hold expired; a seat was free",
+                )
+            return
+        except IntegrityError:
+            pass  # the same email registered again meanwhile: refund this one
+    _refund_unwanted(registration, payment, "paid after the hold expired and the program was full")
+    registration.status = Registration.Status.REFUNDED
+    registration.save(update_fields=["status", "updated_at"])
+    emails.late_payment_refunded(registration=registration, refund_cents=payment.amount_cents)
+
+
+def _refund_unwanted(registration: Registration, payment: Payment, why: str) -> None:
+    refund_payment(
+        payment=payment,
+        amount_cents=payment.amount_cents - payment.amount_refunded_cents,
+        reason=f"Automatic full refund: {why}.",
+        key=f"auto-{payment.checkout_session_id}",
+    )
+    registration_log(registration=registration, action="refunded automatically", message=why)
+
+
+def _processing(*, registration: Registration, payment: Payment, session) -> None:
+    if payment.status != Payment.Status.OPEN:
+        return
+    payment.status = Payment.Status.PROCESSING
+    payment.payment_intent_id = session.payment_intent_id
+    payment.save(update_fields=["status", "payment_intent_id"])
+    registration_log(registration=registration, action="payment processing")
+
+
+def _expired(*, registration: Registration, payment: Payment) -> None:
+    from .registration import _hold_release
+    from .waitlist import waitlist_offer_free_seats
+
+    if payment.status == Payment.Status.OPEN:
+        payment.status = Payment.Status.EXPIRED
+        payment.save(update_fields=["status"])
+    still_payable = registration.payments.filter(
+        status__in=[Payment.Status.OPEN, Payment.Status.PROCESSING, Payment.Status.PAID]
+    ).exists()
+    if registration.status == Registration.Status.PENDING and not still_payable:
+        now = timezone.now()
+        if registration.hold_is_live(now):
+            return  # a newer hold is waiting for a new checkout
+        _hold_release(registration=registration, now=now, reason="checkout expired")
+        waitlist_offer_free_seats(program_id=registration.program_id, now=now)
+
+
+def _async_failed(event: dict) -> str:
+    session = event["data"]["object"]
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update().filter(checkout_session_id=session["id"]).first()
+        )
+        if payment is None or payment.status == Payment.Status.FAILED:
+            return "nothing to do"
+        payment.status = Payment.Status.FAILED
+        payment.save(update_fields=["status"])
+        registration = payment.registration
+        registration_log(registration=registration, action="payment failed")
+        if registration.status == Registration.Status.PENDING:
+            emails.payment_failed(registration=registration)
+    return "payment failed"
+
+
+def _charge_refunded(event: dict) -> str:
+    """Keeps refunds in sync, including ones made in Stripe's dashboard."""
+    charge = event["data"]["object"]
+    intent = charge.get("payment_intent")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first()
+        if payment is None:
+            return "unknown payment"
+        refunded = int(charge.get("amount_refunded") or 0)
+        if refunded <= payment.amount_refunded_cents:
+            return "already known"
+        known = sum(r.amount_cents for r in payment.refunds.exclude(status="failed"))
+        difference = refunded - max(known, payment.amount_refunded_cents)
+        if difference > 0:
+            Refund.objects.create(
+                payment=payment,
+                amount_cents=difference,
+                reason="Refunded in Stripe",
+                status="succeeded",
+            )
+        payment.amount_refunded_cents = refunded
+        payment.save(update_fields=["amount_refunded_cents"])
+        registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
+        registration_log(
+            registration=registration,
+            action="refund recorded",
+            message=f"{refunded / 100:.2f} CAD refunded in all",
+        )
+        if difference > 0:
+            emails.refund(
+                registration=registration,
+                refund_cents=difference,
+                refund_id=str(charge.get("id")),
+            )
+            fully = refunded >= payment.amount_cents
+            if fully and registration.status == Registration.Status.CONFIRMED:
+                from .cancellation import seat_release
+
+                seat_release(registration=registration, status=Registration.Status.REFUNDED)
+    return "refund recorded"
+
+
+def _session_event(event: dict) -> str:
+    registration = registration_fulfill(checkout_session_id=event["data"]["object"]["id"])
+    return (
+        f"registration {registration.reference}: {registration.status}"
+        if registration
+        else ("no registration")
+    )
+
+
+HANDLERS = {
+    "checkout.session.completed": _session_event,
+    "checkout.session.async_payment_succeeded": _session_event,
+    "checkout.session.expired": _session_event,
+    "checkout.session.async_payment_failed": _async_failed,
+    "charge.refunded": _charge_refunded,
+}
+
+
+def stripe_event_process(*, event: dict) -> str:
+    """Processes a verified event exactly once (DESIGN rule 4).
+
+    The event row and everything the event changes commit together: if anything
+    fails, nothing is kept and Stripe's retry starts afresh. Concurrent deliveries
+    of one event wait on the row lock; the second finds it processed.
+    """
+    obj = event.get("data", {}).get("object", {})
+    with transaction.atomic():
+        record, _ = StripeEvent.objects.get_or_create(
+            event_id=event["id"],
+            defaults={
+                "type": event.get("type", ""),
+                "object_id": str(obj.get("id", ""))[:255],
+                "payload": event,
+            },
+        )
+        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
+        if record.processed_at is not None:
+            return "duplicate"
+        handler = HANDLERS.get(record.type)
+        record.outcome = handler(event) if handler else "ignored"
+        record.processed_at = timezone.now()
+        record.save(update_fields=["outcome", "processed_at"])
+        return record.outcome

@@ -1,0 +1,35 @@
+from registrations import payments
+from registrations.models import Payment, Refund
+
+
+def refund_payment(
+    *, payment: Payment, amount_cents: int, reason: str, key: str, actor=None
+) -> Refund | None:
+    """Refunds part or all of a payment through Stripe. Call inside a transaction.
+
+    `key` names this refund for Stripe's idempotency: if the transaction rolls back
+    after Stripe refunded, the retry gets the same refund back, never a second one.
+    The charge.refunded event later confirms the amount (fulfilment._charge_refunded).
+    """
+    amount_cents = min(amount_cents, payment.amount_cents - payment.amount_refunded_cents)
+    if amount_cents <= 0 or not payment.payment_intent_id:
+        return None
+    result = payments.refund_create(
+        payment_intent_id=payment.payment_intent_id,
+        amount_cents=amount_cents,
+        idempotency_key=f"refund-{key}",
+        reason=reason,
+    )
+    refund, _ = Refund.objects.get_or_create(
+        stripe_refund_id=result.id,
+        defaults={
+            "payment": payment,
+            "amount_cents": result.amount,
+            "reason": reason,
+            "status": result.status,
+            "created_by": actor,
+        },
+    )
+    payment.amount_refunded_cents += refund.amount_cents
+    payment.save(update_fields=["amount_refunded_cents"])
+    return refund

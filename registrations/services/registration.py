@@ -1,0 +1,339 @@
+"""Registering and holding a seat (DESIGN rules 1 and 2)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import PriceOption, Program, Question
+from registrations import emails, payments
+from registrations.models import (
+    Answer,
+    DiscountCode,
+    Payment,
+    Registration,
+    WaitlistEntry,
+)
+
+from .availability import ensure_open, program_lock, seats_free
+from .errors import AlreadyRegistered, DiscountCodeInvalid, OfferInvalid, ProgramFull
+from .log import registration_log
+
+# Stripe accepts a Checkout expiry at least 30 minutes ahead; a minute more leaves
+# room for the request itself.
+HOLD = timedelta(minutes=settings.CHECKOUT_HOLD_MINUTES, seconds=60)
+# The shortest hold that still lets Stripe accept it as a Checkout expiry.
+HOLD_MINIMUM = timedelta(minutes=settings.CHECKOUT_HOLD_MINUTES, seconds=15)
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    name: str
+    email: str
+    phone: str
+    price_option: PriceOption
+    answers: dict[int, str]  # question id -> answer text
+    discount_code: str = ""
+
+
+def _discount(*, code: str, program: Program, now: datetime) -> DiscountCode | None:
+    """The code, locked, if it can be used now; DiscountCodeInvalid otherwise."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    discount = (
+        DiscountCode.objects.select_for_update()
+        .filter(Q(program=program) | Q(program__isnull=True), code=code, active=True)
+        .first()
+    )
+    if discount is None:
+        raise DiscountCodeInvalid("That discount code does not exist for this program.")
+    if discount.valid_from and now < discount.valid_from:
+        raise DiscountCodeInvalid("That discount code is not valid yet.")
+    if discount.valid_until and now >= discount.valid_until:
+        raise DiscountCodeInvalid("That discount code has expired.")
+    if discount.max_uses is not None:
+        used = Registration.objects.filter(discount_code=discount).holding_seats(now).count()
+        if used >= discount.max_uses:
+            raise DiscountCodeInvalid("That discount code has been used up.")
+    return discount
+
+
+def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
+    if not token:
+        return None
+    offer = WaitlistEntry.objects.select_for_update().filter(token=token, program=program).first()
+    if offer is None or not offer.offer_is_live(now):
+        raise OfferInvalid("This waitlist offer has expired or has been used.")
+    if offer.email.lower() != email.lower():
+        raise OfferInvalid(f"This offer is for {offer.email}; please register with that email.")
+    return offer
+
+
+def registration_create(
+    *,
+    program: Program,
+    data: RegistrationInput,
+    offer_token: str = "",
+    user=None,
+    now: datetime | None = None,
+) -> Registration:
+    """Holds a seat for a new registration, or confirms it at once when nothing is due.
+
+    Keeps DESIGN rule 1: the program row is locked, then seats are counted, so the
+    last seat goes to exactly one person. The hold lasts as long as the Checkout
+    Session that checkout_start() makes for it (rule 2).
+    """
+    try:
+        with transaction.atomic():
+            return _registration_create(
+                program=program, data=data, offer_token=offer_token, user=user, now=now
+            )
+    except IntegrityError as error:
+        existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
+        if existing.exists():
+            raise AlreadyRegistered(existing.first()) from error
+        raise
+
+
+def _registration_create(*, program, data, offer_token, user, now) -> Registration:
+    now = now or timezone.now()
+    program = program_lock(program_id=program.pk)
+    existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
+    for registration in existing:
+        if registration.status == Registration.Status.PENDING and not registration.hold_is_live(
+            now
+        ):
+            _hold_release(registration=registration, now=now, reason="replaced by a new attempt")
+        else:
+            raise AlreadyRegistered(registration)
+    offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
+    ensure_open(program=program, now=now, offer=offer)
+    if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
+        raise ProgramFull("That price is no longer available; please choose another.")
+    discount = _discount(code=data.discount_code, program=program, now=now)
+    amount = data.price_option.amount_cents
+    if discount is not None:
+        amount = discount.discounted(amount)
+
+    if user is None:
+        from registrations.accounts import user_for_email
+
+        user = user_for_email(data.email)
+    registration = Registration.objects.create(
+        program=program,
+        user=user,
+        name=data.name.strip(),
+        email=data.email.strip(),
+        phone=data.phone.strip(),
+        price_option=data.price_option,
+        price_label=data.price_option.label,
+        amount_due_cents=amount,
+        discount_code=discount,
+        status=Registration.Status.PENDING,
+        hold_expires_at=now + HOLD,
+        agreed_to_policy_at=now,
+        created_at=now,
+    )
+    questions = {q.pk: q for q in Question.objects.filter(program=program)}
+    Answer.objects.bulk_create(
+        Answer(
+            registration=registration,
+            question=questions[question_id],
+            question_text=questions[question_id].text,
+            sensitive=questions[question_id].sensitive,
+            value=value,
+        )
+        for question_id, value in data.answers.items()
+        if question_id in questions
+    )
+    if offer is not None:
+        offer.status = WaitlistEntry.Status.ACCEPTED
+        offer.save(update_fields=["status"])
+    registration_log(
+        registration=registration,
+        action="created",
+        message=f"{registration.price_label}, {amount / 100:.2f} CAD due"
+        + (f", code {discount.code}" if discount else "")
+        + (", from a waitlist offer" if offer else ""),
+    )
+    if amount == 0:
+        registration_confirm(registration=registration, now=now, reason="nothing due")
+    return registration
+
+
+def registration_confirm(*, registration: Registration, now=None, reason: str = "") -> None:
+    """Confirms the seat and sends the confirmation. Call inside a transaction."""
+    now = now or timezone.now()
+    registration.status = Registration.Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.hold_expires_at = None
+    registration.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
+    registration_log(registration=registration, action="confirmed", message=reason)
+    emails.confirmation(registration=registration)
+    emails.facilitators_notice(registration=registration, event="registered")
+
+
+def _hold_release(*, registration: Registration, now, reason: str) -> None:
+    registration.status = Registration.Status.EXPIRED
+    registration.hold_expires_at = min(registration.hold_expires_at or now, now)
+    registration.save(update_fields=["status", "hold_expires_at", "updated_at"])
+    registration_log(registration=registration, action="hold released", message=reason)
+
+
+def _urls(registration: Registration) -> tuple[str, str]:
+    base = settings.SITE_URL
+    success = base + reverse("registrations:paid", args=[registration.reference])
+    cancel = base + reverse("registrations:checkout_cancelled", args=[registration.reference])
+    return (
+        success + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel + f"?token={registration.access_token}",
+    )
+
+
+def checkout_start(*, registration: Registration, now=None) -> str:
+    """The address of a Stripe Checkout page for a pending registration.
+
+    Reuses the open session when it lasts as long as the hold; otherwise renews the
+    hold (if a seat is still free) and opens a new session. The idempotency key is
+    derived from the hold, so retrying after an outage never makes a second session
+    for the same hold. Raises PaymentsUnavailable when Stripe cannot be reached: the
+    registration and its hold are kept, and the person can try again.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.PENDING and not (
+            registration.status == Registration.Status.EXPIRED
+        ):
+            raise ProgramFull("This registration is not waiting for payment.")
+        open_payment = (
+            registration.payments.filter(status=Payment.Status.OPEN, expires_at__gt=now)
+            .order_by("-expires_at")
+            .first()
+        )
+        if open_payment and registration.hold_is_live(now):
+            return open_payment.checkout_url
+        if not registration.hold_is_live(now) or registration.hold_expires_at - now < HOLD_MINIMUM:
+            _hold_renew(registration=registration, now=now)
+    hold_until = registration.hold_expires_at
+    attempt = registration.payments.count() + 1
+    session = payments.checkout_session_create(
+        reference=registration.reference,
+        email=registration.email,
+        item_name=f"{registration.program.title} ({registration.price_label})",
+        amount_cents=registration.amount_due_cents,
+        expires_at=hold_until,
+        success_url=_urls(registration)[0],
+        cancel_url=_urls(registration)[1],
+        idempotency_key=f"checkout-{registration.reference}-{attempt}-{int(hold_until.timestamp())}",
+        metadata={"registration": registration.reference, "program": registration.program.slug},
+    )
+    payment_record(registration=registration, session=session)
+    return session.url
+
+
+def _hold_renew(*, registration: Registration, now) -> None:
+    """A fresh 30-minute hold, if the seat is still this person's to have."""
+    program = program_lock(program_id=registration.program_id)
+    holding = registration.hold_is_live(now)
+    if not holding:
+        ensure_open(program=program, now=now)
+        if seats_free(program=program, now=now) <= 0:
+            raise ProgramFull("Every seat is taken. You can join the waitlist.")
+    registration.status = Registration.Status.PENDING
+    registration.hold_expires_at = now + HOLD
+    try:
+        with transaction.atomic():
+            registration.save(update_fields=["status", "hold_expires_at", "updated_at"])
+    except IntegrityError as error:
+        raise AlreadyRegistered(
+            Registration.objects.active()
+            .filter(program=program, email__iexact=registration.email)
+            .first()
+        ) from error
+    registration_log(registration=registration, action="hold renewed")
+
+
+def payment_record(*, registration: Registration, session: payments.CheckoutSession) -> Payment:
+    """The local record of a Checkout Session, created once whoever sees it first."""
+    payment, _ = Payment.objects.get_or_create(
+        checkout_session_id=session.id,
+        defaults={
+            "registration": registration,
+            "checkout_url": session.url,
+            "amount_cents": session.amount_total,
+            "currency": session.currency,
+            "expires_at": session.expires_at,
+        },
+    )
+    return payment
+
+
+def checkout_continue(*, registration: Registration) -> str:
+    return checkout_start(registration=registration)
+
+
+def holds_expire_stale(*, now=None) -> int:
+    """Expires pending holds whose time is up and their Checkout Sessions (rule 2).
+
+    Each registration is re-read under lock, so a payment that lands at the same
+    moment wins: fulfilment confirms it or refunds it (rule 3).
+    """
+    from .waitlist import waitlist_offer_free_seats
+
+    now = now or timezone.now()
+    stale = Registration.objects.filter(
+        status=Registration.Status.PENDING, hold_expires_at__lte=now
+    ).values_list("pk", flat=True)
+    expired = 0
+    for pk in list(stale):
+        sessions: list[str] = []
+        with transaction.atomic():
+            registration = Registration.objects.select_for_update().get(pk=pk)
+            if registration.status != Registration.Status.PENDING or registration.hold_is_live(now):
+                continue
+            if registration.payments.filter(status=Payment.Status.PROCESSING).exists():
+                continue  # a delayed payment is on its way: keep the seat until it settles
+            _hold_release(registration=registration, now=now, reason="hold expired")
+            open_payments = registration.payments.filter(status=Payment.Status.OPEN)
+            sessions = list(open_payments.values_list("checkout_session_id", flat=True))
+            open_payments.update(status=Payment.Status.EXPIRED)
+            waitlist_offer_free_seats(program_id=registration.program_id, now=now)
+            expired += 1
+        for session_id in sessions:
+            try:
+                payments.checkout_session_expire(session_id)
+            except payments.PaymentsUnavailable:
+                pass  # Stripe expires it on its own at expires_at
+    return expired
+
+
+def checkout_cancelled(*, registration: Registration, now=None) -> None:
+    """The person left Stripe Checkout: release the seat and make the page unpayable."""
+    now = now or timezone.now()
+    sessions: list[str] = []
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Registration.Status.PENDING:
+            return
+        if registration.payments.filter(
+            status__in=[Payment.Status.PAID, Payment.Status.PROCESSING]
+        ).exists():
+            return
+        open_payments = registration.payments.filter(status=Payment.Status.OPEN)
+        sessions = list(open_payments.values_list("checkout_session_id", flat=True))
+        open_payments.update(status=Payment.Status.EXPIRED)
+        _hold_release(registration=registration, now=now, reason="left checkout")
+        from .waitlist import waitlist_offer_free_seats
+
+        waitlist_offer_free_seats(program_id=registration.program_id, now=now)
+    for session_id in sessions:
+        try:
+            payments.checkout_session_expire(session_id)
+        except payments.PaymentsUnavailable:
+            pass

@@ -1,0 +1,281 @@
+"""The registration flow: form → hold → Stripe Checkout → confirmation."""
+
+import secrets
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programs import selectors as program_selectors
+from programs.models import Program
+from registrations import payments, services
+from registrations.forms import RegistrationForm, WaitlistForm
+from registrations.models import Registration, WaitlistEntry
+
+SESSION_KEY = "registrations"  # references this browser made, so it can continue them
+
+
+def _program(request: HttpRequest, slug: str) -> Program:
+    try:
+        return program_selectors.program_detail(slug=slug, include_drafts=request.user.is_staff)
+    except Program.DoesNotExist:
+        raise Http404("No such program.") from None
+
+
+def _remember(request: HttpRequest, registration: Registration) -> None:
+    known = request.session.get(SESSION_KEY, [])
+    if registration.reference not in known:
+        request.session[SESSION_KEY] = [*known, registration.reference][-20:]
+
+
+def may_act_on(request: HttpRequest, registration: Registration) -> bool:
+    """The person who made it (this browser, their account, or the emailed link), or staff."""
+    token = request.GET.get("token") or request.POST.get("token") or ""
+    user = request.user
+    return bool(
+        (token and secrets.compare_digest(token, registration.access_token))
+        or registration.reference in request.session.get(SESSION_KEY, [])
+        or (user.is_authenticated and (user.is_staff or registration.user_id == user.pk))
+    )
+
+
+def _live_offer(request: HttpRequest, program: Program) -> WaitlistEntry | None:
+    token = request.GET.get("offer") or request.POST.get("offer") or ""
+    if not token:
+        return None
+    offer = WaitlistEntry.objects.filter(token=token, program=program).first()
+    return offer if offer is not None and offer.offer_is_live() else None
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program(request, slug)
+    offer = _live_offer(request, program)
+    can_register = program.state == program_selectors.ProgramState.OPEN or (
+        offer is not None and program.state == program_selectors.ProgramState.FULL
+    )
+    if not can_register:
+        return render(
+            request, "registrations/register_refused.html", {"program": program}, status=200
+        )
+    now = timezone.now()
+    price_options = [p for p in program.price_options.all() if p.is_available(now)]
+    form_kwargs = {
+        "program": program,
+        "price_options": price_options,
+        "questions": program.questions.all(),
+    }
+    existing = None
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = services.RegistrationInput(
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                price_option=form.cleaned_data["price_option"],
+                answers=form.answers(),
+                discount_code=form.cleaned_data["discount_code"],
+            )
+            try:
+                registration = services.registration_create(
+                    program=program,
+                    data=data,
+                    offer_token=offer.token if offer else "",
+                    user=request.user if request.user.is_authenticated else None,
+                )
+            except services.DiscountCodeInvalid as refusal:
+                form.add_error("discount_code", str(refusal))
+            except services.AlreadyRegistered as refusal:
+                existing = (
+                    refusal.registration if may_act_on(request, refusal.registration) else None
+                )
+                form.add_error(None, str(refusal))
+            except services.RegistrationRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                _remember(request, registration)
+                return _to_payment(request, registration)
+    else:
+        initial = {}
+        if request.user.is_authenticated:
+            initial = {"name": request.user.name, "email": request.user.email}
+        if offer is not None:
+            initial = {"name": offer.name, "email": offer.email}
+        initial.update(request.session.pop("register_again", {}).get(slug, {}))
+        form = RegistrationForm(initial=initial, **form_kwargs)
+    return render(
+        request,
+        "registrations/register.html",
+        {
+            "program": program,
+            "form": form,
+            "offer": offer,
+            "existing": existing,
+            "refund_deadline": program.full_refund_deadline(program.first_starts_at),
+        },
+        status=200 if request.method != "POST" else 422 if form.errors else 200,
+    )
+
+
+def _to_payment(request: HttpRequest, registration: Registration) -> HttpResponse:
+    if registration.status == Registration.Status.CONFIRMED:
+        return redirect("registrations:paid", registration.reference)
+    try:
+        url = services.checkout_start(registration=registration)
+    except payments.PaymentsUnavailable:
+        return render(
+            request,
+            "registrations/payment_unavailable.html",
+            {"registration": registration},
+            status=503,
+        )
+    except services.RegistrationRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("programs:detail", registration.program.slug)
+    return _see_other(url)
+
+
+def _see_other(url: str) -> HttpResponse:
+    response = HttpResponse(status=303)
+    response["Location"] = url
+    return response
+
+
+@require_POST
+def pay(request: HttpRequest, reference: str) -> HttpResponse:
+    """Continue to payment: a held seat, or a new hold if the old one lapsed and a seat is free."""
+    registration = get_object_or_404(Registration, reference=reference)
+    if not may_act_on(request, registration):
+        raise Http404("No such registration.")
+    if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
+        return redirect("registrations:paid", registration.reference)
+    _remember(request, registration)
+    return _to_payment(request, registration)
+
+
+@require_http_methods(["GET", "HEAD"])
+def paid(request: HttpRequest, reference: str) -> HttpResponse:
+    """Stripe's success page; fulfils as the webhook does (whichever comes first)."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("program"), reference=reference
+    )
+    session_id = request.GET.get("session_id", "")
+    owns_session = (
+        bool(session_id) and registration.payments.filter(checkout_session_id=session_id).exists()
+    )
+    if not (owns_session or may_act_on(request, registration)):
+        raise Http404("No such registration.")
+    _remember(request, registration)
+    unavailable = False
+    if owns_session and registration.status != Registration.Status.CONFIRMED:
+        try:
+            registration = services.registration_fulfill(checkout_session_id=session_id)
+        except payments.PaymentsUnavailable:
+            unavailable = True
+    return render(
+        request,
+        "registrations/paid.html",
+        {"registration": registration, "program": registration.program, "unavailable": unavailable},
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
+    """Back from Stripe without paying: release the seat and return to a filled-in form."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("program"), reference=reference
+    )
+    if not may_act_on(request, registration):
+        raise Http404("No such registration.")
+    services.checkout_cancelled(registration=registration)
+    registration.refresh_from_db()
+    if registration.status == Registration.Status.CONFIRMED:
+        return redirect("registrations:paid", registration.reference)
+    answers = {f"q_{a.question_id}": a.value for a in registration.answers.all() if a.question_id}
+    request.session["register_again"] = {
+        registration.program.slug: {
+            "name": registration.name,
+            "email": registration.email,
+            "phone": registration.phone,
+            "price_option": registration.price_option_id,
+            **answers,
+        }
+    }
+    messages.info(
+        request, "You left the payment page, so we released your seat. Your answers are kept below."
+    )
+    return redirect("registrations:register", registration.program.slug)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
+    program = _program(request, slug)
+    if program.state != program_selectors.ProgramState.FULL:
+        if program.state == program_selectors.ProgramState.OPEN:
+            messages.info(request, "Good news: a seat is free, so you can register now.")
+            return redirect("registrations:register", program.slug)
+        return render(request, "registrations/register_refused.html", {"program": program})
+    if request.method == "POST":
+        form = WaitlistForm(request.POST)
+        if form.is_valid():
+            try:
+                entry = services.waitlist_join(
+                    program=program,
+                    user=request.user if request.user.is_authenticated else None,
+                    **form.cleaned_data,
+                )
+            except services.RegistrationRefused as refusal:
+                form.add_error("email", str(refusal))
+            else:
+                return redirect("registrations:waitlist_entry", entry.token)
+    else:
+        initial = (
+            {"name": request.user.name, "email": request.user.email}
+            if request.user.is_authenticated
+            else {}
+        )
+        form = WaitlistForm(initial=initial)
+    return render(request, "registrations/waitlist_join.html", {"program": program, "form": form})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal page of a waitlist entry (its address is the secret)."""
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("program"), token=token)
+    if request.method == "POST" and request.POST.get("action") == "leave":
+        services.waitlist_leave(entry=entry)
+        messages.success(request, "You have left the waitlist.")
+        return redirect("registrations:waitlist_entry", entry.token)
+    position = None
+    if entry.status == WaitlistEntry.Status.WAITING:
+        position = (
+            WaitlistEntry.objects.filter(
+                program=entry.program,
+                status=WaitlistEntry.Status.WAITING,
+                created_at__lt=entry.created_at,
+            ).count()
+            + 1
+        )
+    return render(
+        request,
+        "registrations/waitlist_entry.html",
+        {
+            "entry": entry,
+            "program": entry.program,
+            "position": position,
+            "offer_live": entry.offer_is_live(),
+        },
+    )
+
+
+def waitlist_accept(request: HttpRequest, token: str) -> HttpResponse:
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("program"), token=token)
+    if not entry.offer_is_live():
+        return redirect("registrations:waitlist_entry", entry.token)
+    return redirect(
+        reverse("registrations:register", args=[entry.program.slug]) + f"?offer={entry.token}"
+    )
