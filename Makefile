@@ -27,7 +27,8 @@ run: install
 	$(PY) manage.py load_demo
 	@echo "Site: http://$(HOST):$(PORT)/   (Stripe stand-in: http://127.0.0.1:12111/)"
 	trap 'kill 0' EXIT; \
-	$(PY) -m devtools.stripe_standin --webhook-url http://$(HOST):$(PORT)/stripe/webhook/ & \
+	$(PY) -m devtools.stripe_standin --port 12111 --api-key sk_test_standin \
+		--webhook-secret whsec_standin --webhook-url http://$(HOST):$(PORT)/stripe/webhook/ & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
