@@ -90,7 +90,7 @@ def session_changes(*, before: dict[int, tuple], after: dict[int, tuple]) -> lis
                     old_ends_at,
                     starts_at,
                     ends_at,
-                )  # fmt: skip
+                )
             )
     for session_id, (title, starts_at, ends_at) in before.items():
         if session_id not in after:

@@ -1,1 +1,89 @@
-"""Admin for the email outbox."""
+"""Admin for the email outbox: what was sent to whom, what failed, and a resend."""
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.html import format_html
+
+from .models import OutboundEmail
+from .outbox import outbound_email_enqueue, outbound_email_resend
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient", "subject", "registration__reference"]
+    date_hierarchy = "created_at"
+    list_select_related = ["registration"]
+    actions = ["resend"]
+    fields = [
+        ("kind", "status", "attempts"),
+        "recipient",
+        "subject",
+        "registration",
+        ("created_at", "claimed_at", "sent_at"),
+        "last_error",
+        "dedup_key",
+        "text_body",
+        "html_body",
+        "attachment_names",
+    ]
+    readonly_fields = [
+        "kind",
+        "status",
+        "attempts",
+        "recipient",
+        "subject",
+        "registration",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "last_error",
+        "dedup_key",
+        "text_body",
+        "html_body",
+        "attachment_names",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # What was sent stays as it was; a resend writes a new row.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Plain text")
+    def text_body(self, email):
+        return format_html(
+            '<pre style="white-space:pre-wrap;max-width:60rem">{}</pre>', email.body_text
+        )
+
+    @admin.display(description="HTML")
+    def html_body(self, email):
+        if not email.body_html:
+            return "—"
+        # A sandboxed frame: the email's HTML cannot run script or touch the admin page.
+        return format_html(
+            '<iframe sandbox title="HTML body of the email" srcdoc="{}" '
+            'style="width:100%;max-width:40rem;height:36rem;border:1px solid #ccc"></iframe>',
+            email.body_html,
+        )
+
+    @admin.display(description="Attachments")
+    def attachment_names(self, email):
+        return ", ".join(item["filename"] for item in email.attachments) or "—"
+
+    @admin.action(description="Resend the selected emails", permissions=["view"])
+    def resend(self, request, queryset):
+        with transaction.atomic():
+            copies = [outbound_email_resend(email=email) for email in queryset]
+            ids = [copy.pk for copy in copies]
+            transaction.on_commit(lambda: outbound_email_enqueue(email_ids=ids))
+        self.message_user(
+            request,
+            f"Queued {len(copies)} email{'s' if len(copies) != 1 else ''} to send again.",
+            messages.SUCCESS,
+        )

@@ -371,7 +371,9 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
                 "program": program,
                 "confirmed_count": confirmed,
                 "seats_left": seats_left,
-                "roster_url": absolute(f"/facilitate/{program.slug}/"),
+                "roster_url": absolute(
+                    reverse("registrations:facilitate_roster", kwargs={"slug": program.slug})
+                ),
             },
         )
 
@@ -388,8 +390,7 @@ def schedule_change(*, program: Program, changes: list) -> None:
         return
     sessions = _sessions(program)
     meeting_link = participant_meeting_link(program)
-    attachment = calendar_attachment(program=program, sessions=sessions,
-                                     meeting_link=meeting_link)  # fmt: skip
+    attachment = calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
     lines = [change.describe() for change in changes]
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
     for registration in _confirmed_participants(program):

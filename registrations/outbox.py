@@ -24,7 +24,7 @@ from .models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 RETRY_FIRST_DELAY_SECONDS = 60
-RETRY_MAX_DELAY_SECONDS = 60 * 60
+RETRY_MAX_DELAY_SECONDS = 30 * 60  # below the broker's visibility timeout (settings)
 GIVE_UP_AFTER = timedelta(days=1)
 # Longer than the task's hard time limit: a row still "sending" after this has
 # lost its worker, not merely a slow one.
@@ -49,7 +49,7 @@ class SendResult:
 
 
 def retry_delay_seconds(*, attempts: int) -> int:
-    """1, 2, 4, 8 … minutes after each failed attempt, at most an hour apart."""
+    """1, 2, 4, 8 … minutes after each failed attempt, at most half an hour apart."""
     delay = RETRY_FIRST_DELAY_SECONDS * 2 ** max(0, attempts - 1)
     return min(RETRY_MAX_DELAY_SECONDS, delay)
 
@@ -128,8 +128,13 @@ def _record_failure(*, email: OutboundEmail, error: Exception, now: datetime) ->
         logger.error("Gave up on email %s to %s: %s", email.pk, email.recipient, description)
         return SendResult(Outcome.FAILED)
     delay = retry_delay_seconds(attempts=email.attempts)
-    logger.warning("Email %s failed (attempt %s), retry in %ss: %s", email.pk, email.attempts,
-                   delay, description)  # fmt: skip
+    logger.warning(
+        "Email %s failed (attempt %s), retry in %ss: %s",
+        email.pk,
+        email.attempts,
+        delay,
+        description,
+    )
     return SendResult(Outcome.RETRY, retry_in_seconds=delay)
 
 
@@ -177,8 +182,9 @@ def outbound_email_enqueue(*, email_ids: list[int]) -> int:
                 retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
             )
         except Exception:  # the broker is down: the row stays queued for the sweep
-            logger.warning("Could not enqueue email %s; the outbox sweep will.", email_id,
-                           exc_info=True)  # fmt: skip
+            logger.warning(
+                "Could not enqueue email %s; the outbox sweep will.", email_id, exc_info=True
+            )
         else:
             handed += 1
     return handed

@@ -65,7 +65,7 @@ def program_reminder_moments(*, program: Program, sessions: list[Session]) -> li
     moments = [
         ReminderMoment(
             first, FIRST_SESSION, str(days), advance_moment(starts_at=first.starts_at, days=days)
-        )  # fmt: skip
+        )
         for days in program.reminder_offsets
         # The session-day reminder already covers "today" when it is on.
         if not (days == 0 and on_session_day)
@@ -139,7 +139,7 @@ def due_reminders(*, now: datetime | None = None) -> list[DueReminder]:
             "confirmed_at",
             "created_at",
             "status",
-        )  # fmt: skip
+        )
         .order_by("pk")
     )
     earliest = min(m.moment for _, due in due_by_program.values() for m in due)
