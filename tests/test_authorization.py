@@ -1,0 +1,181 @@
+"""Who may open which page (DESIGN rule 8), checked for every portal address.
+
+Every address that shows a registration, roster, attendance, export or receipt is
+listed in PROTECTED below, and one parametrised test opens each one as each kind of
+person. `test_authorization_covers_every_portal_address` walks the URLconf, so a new
+view under /registrations/ or /facilitate/ fails the suite until it is listed here.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from registrations.models import OutboundEmail, Registration, WaitlistEntry
+
+from .factories import (
+    FacilitatorFactory,
+    ProgramFactory,
+    RegistrationFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# What each address needs, by the objects the `world` fixture makes.
+PARTICIPANT_PAGES = {
+    "detail": lambda w: [w.registration.reference],
+    "receipt": lambda w: [w.registration.reference],
+    "calendar": lambda w: [w.registration.reference],
+    "cancel": lambda w: [w.registration.reference],
+    "waitlist_leave": lambda w: [w.entry.pk],
+}
+FACILITATOR_PAGES = {
+    "facilitate_roster": lambda w: [w.program.slug],
+    "facilitate_export": lambda w: [w.program.slug],
+    "facilitate_sign_in_sheet": lambda w: [w.program.slug],
+    "facilitate_attendance": lambda w: [w.program.slug],
+    "facilitate_attendance_session": lambda w: [w.program.slug, w.session.pk],
+    "facilitate_message": lambda w: [w.program.slug],
+}
+PROTECTED = {**PARTICIPANT_PAGES, **FACILITATOR_PAGES}
+# Addresses that change something on POST: denied people must change nothing.
+POSTS = {
+    "cancel": {},
+    "waitlist_leave": {},
+    "facilitate_attendance_session": {"present": "on"},
+    "facilitate_message": {"subject": "Hello", "body": "Hello"},
+}
+# Pages about the person themself rather than a particular object: checked below.
+PERSONAL_INDEXES = {"list", "facilitate"}
+# The payment flow's addresses act on a registration from Stripe's redirect or the
+# person's own browser; they answer 404 (not a sign-in page) and are tested in
+# tests/test_register_views.py.
+PAYMENT_FLOW = {"pay", "paid", "checkout_cancelled"}
+
+ROLES = ["anonymous", "other_participant", "other_facilitator", "staff", "owner"]
+
+
+class World:
+    def __init__(self):
+        self.program = ProgramFactory(title="Winter MSC")
+        self.session = self.program.sessions.first()
+        self.owner = UserFactory()
+        self.registration = RegistrationFactory(
+            program=self.program, email=self.owner.email, user=self.owner, amount_due_cents=0
+        )
+        self.entry = WaitlistEntryFactory(
+            program=ProgramFactory(title="Full retreat"), email=self.owner.email
+        )
+        self.facilitator = UserFactory()
+        self.program.facilitators.add(FacilitatorFactory(user=self.facilitator))
+        self.other_facilitator = UserFactory()
+        ProgramFactory().facilitators.add(FacilitatorFactory(user=self.other_facilitator))
+        self.other_participant = UserFactory()
+        RegistrationFactory(user=self.other_participant, email=self.other_participant.email)
+        self.staff = UserFactory(is_staff=True)
+
+    def person(self, role, url_name):
+        if role == "owner":
+            return self.facilitator if url_name in FACILITATOR_PAGES else self.owner
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world(db, settings):
+    # Six accounts per test: a quick hasher keeps the hundred-odd checks fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return World()
+
+
+def open_as(client, world, role, url_name, method="get", data=None):
+    person = world.person(role, url_name)
+    if person is not None:
+        client.force_login(person)
+    url = reverse(f"registrations:{url_name}", args=PROTECTED[url_name](world))
+    return getattr(client, method)(url, data or {})
+
+
+def is_sign_in_redirect(response) -> bool:
+    return response.status_code == 302 and urlsplit(response["Location"]).path == reverse(
+        "account_login"
+    )
+
+
+@pytest.mark.parametrize("url_name", sorted(PROTECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_of_every_portal_page(client, world, url_name, role):
+    response = open_as(client, world, role, url_name)
+    if role == "anonymous":
+        assert is_sign_in_redirect(response)
+    elif role in ("other_participant", "other_facilitator"):
+        assert response.status_code == 404
+        assert world.registration.name not in response.content.decode()
+    else:  # staff, and the registration's owner or the program's facilitator
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url_name", sorted(POSTS))
+@pytest.mark.parametrize("role", ["anonymous", "other_participant", "other_facilitator"])
+def test_authorization_of_every_portal_change(client, world, url_name, role):
+    response = open_as(client, world, role, url_name, "post", POSTS[url_name])
+    assert is_sign_in_redirect(response) if role == "anonymous" else response.status_code == 404
+    world.registration.refresh_from_db()
+    world.entry.refresh_from_db()
+    assert world.registration.status == Registration.Status.CONFIRMED
+    assert world.entry.status == WaitlistEntry.Status.WAITING
+    assert not world.registration.attendance.exists()
+    assert not OutboundEmail.objects.filter(kind="message").exists()
+
+
+def test_authorization_of_the_personal_indexes(client, world):
+    for name in PERSONAL_INDEXES:
+        assert is_sign_in_redirect(client.get(reverse(f"registrations:{name}")))
+    client.force_login(world.other_participant)
+    mine = client.get(reverse("registrations:list")).content.decode()
+    assert world.registration.reference not in mine
+    assert client.get(reverse("registrations:facilitate")).status_code == 404
+    client.force_login(world.other_facilitator)
+    assert "Winter MSC" not in client.get(reverse("registrations:facilitate")).content.decode()
+    client.force_login(world.staff)
+    assert "Winter MSC" in client.get(reverse("registrations:facilitate")).content.decode()
+
+
+def test_authorization_by_emailed_token_opens_only_that_registration(client, world):
+    other = RegistrationFactory(program=world.program)
+    token = {"token": world.registration.access_token}
+    for name in ("detail", "receipt", "calendar", "cancel"):
+        mine = reverse(f"registrations:{name}", args=[world.registration.reference])
+        theirs = reverse(f"registrations:{name}", args=[other.reference])
+        assert client.get(mine, token).status_code == 200
+        assert is_sign_in_redirect(client.get(theirs, token))
+
+
+def test_authorization_hides_whether_a_reference_exists(client, world):
+    client.force_login(world.other_participant)
+    real = client.get(reverse("registrations:detail", args=[world.registration.reference]))
+    made_up = client.get(reverse("registrations:detail", args=["OMW-ZZZZZ"]))
+    assert real.status_code == made_up.status_code == 404
+
+
+def _routes(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern, route, inner)
+        elif isinstance(pattern, URLPattern):
+            yield route, f"{namespace}{pattern.name}"
+
+
+def test_authorization_covers_every_portal_address():
+    portal = {
+        name
+        for route, name in _routes(get_resolver())
+        if route.startswith(("registrations/", "facilitate/"))
+    }
+    listed = {f"registrations:{name}" for name in PROTECTED}
+    known = {f"registrations:{name}" for name in PERSONAL_INDEXES | PAYMENT_FLOW}
+    assert portal - listed - known == set(), "list the new address in PROTECTED"
+    assert listed <= portal
