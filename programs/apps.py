@@ -5,4 +5,6 @@ class ProgramsConfig(AppConfig):
     name = "programs"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import page_cache, signals  # noqa: F401
+
+        page_cache.connect_registrations()

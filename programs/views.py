@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from . import schedule, selectors
+from . import page_cache, schedule, selectors
 from .calendar import program_calendar
 from .models import Program
 from .structured_data import program_json_ld
@@ -31,6 +33,19 @@ def _program_or_404(request: HttpRequest, slug: str) -> Program:
 
 @require_safe
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anonymous visitors share one rendering per second (see programs/page_cache.py)."""
+    cacheable = not request.user.is_authenticated and not get_messages(request)
+    if cacheable:
+        content = cache.get(page_cache.page_key(slug))
+        if content is not None:
+            return HttpResponse(content)
+    response = _program_detail(request, slug)
+    if cacheable:
+        cache.set(page_cache.page_key(slug), response.content, page_cache.TTL_SECONDS)
+    return response
+
+
+def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     program = _program_or_404(request, slug)
     sessions = list(program.sessions.all())
     price_options = [p for p in program.price_options.all() if p.is_available()]

@@ -1,0 +1,68 @@
+"""The public program page, cached for anonymous visitors.
+
+A cached page lives at most one second, and any write that changes what it shows
+(a registration, a waitlist offer, the program, its sessions, prices, questions or
+facilitators) deletes it as soon as that write commits. So the seats-left figure is
+never more than a second behind, even when a hold lapses without any write.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from .models import PriceOption, Program, Question, Session
+
+TTL_SECONDS = 1
+
+
+def page_key(slug: str) -> str:
+    return f"program-page:{slug}"
+
+
+def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
+    """Drops the cached page once the current transaction commits."""
+
+    def delete() -> None:
+        nonlocal slug
+        if slug is None:
+            slug = Program.objects.filter(pk=program_id).values_list("slug", flat=True).first()
+        if slug is not None:
+            cache.delete(page_key(slug))
+
+    transaction.on_commit(delete)
+
+
+@receiver([post_save, post_delete], sender=Program)
+def _program_changed(sender, instance: Program, **kwargs) -> None:
+    forget(slug=instance.slug)
+
+
+@receiver([post_save, post_delete], sender=Session)
+@receiver([post_save, post_delete], sender=PriceOption)
+@receiver([post_save, post_delete], sender=Question)
+def _part_changed(sender, instance, **kwargs) -> None:
+    forget(program_id=instance.program_id)
+
+
+@receiver(m2m_changed, sender=Program.facilitators.through)
+def _facilitators_changed(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Program):
+        forget(slug=instance.slug)
+    else:
+        for slug in instance.programs.values_list("slug", flat=True):
+            forget(slug=slug)
+
+
+def connect_registrations() -> None:
+    """Seats change with registrations and waitlist offers."""
+    from registrations.models import Registration, WaitlistEntry
+
+    def seats_changed(sender, instance, **kwargs) -> None:
+        forget(program_id=instance.program_id)
+
+    for model in (Registration, WaitlistEntry):
+        post_save.connect(seats_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
+        post_delete.connect(
+            seats_changed, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}"
+        )
