@@ -30,7 +30,10 @@ def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
         if slug is not None:
             cache.delete(page_key(slug))
 
-    transaction.on_commit(delete)
+    # robust: with Redis down the write has committed all the same; a failed delete must
+    # neither fail the request nor stop later callbacks (the outbox enqueue among them).
+    # The page expires on its own within TTL_SECONDS.
+    transaction.on_commit(delete, robust=True)
 
 
 @receiver([post_save, post_delete], sender=Program)
