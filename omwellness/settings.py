@@ -183,6 +183,8 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111" if
 # Checkout; the middleware adds the origin of STRIPE_API_BASE (the stand-in locally).
 CSP_FORM_ACTION_EXTRA = ["https://checkout.stripe.com"]
 CHECKOUT_HOLD_MINUTES = 30
+# Adds /_bench/fixed/, the bare view the benchmarks compare the program page with.
+BENCHMARK_ROUTES = env.bool("BENCHMARK_ROUTES", default=False)
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 
 # Celery (app in omwellness/celery.py, beat schedule there too): with no broker, tasks

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponse
@@ -28,3 +29,12 @@ urlpatterns = [
     ),
     path("healthz/", healthz),
 ]
+
+if settings.BENCHMARK_ROUTES:
+    # A page of the program page's size, with no work behind it: the benchmark's floor.
+    FIXED_PAGE = "<!doctype html><title>fixed</title>" + "<p>calm</p>" * 1200
+
+    def bench_fixed(request):
+        return HttpResponse(FIXED_PAGE)
+
+    urlpatterns.append(path("_bench/fixed/", bench_fixed))
