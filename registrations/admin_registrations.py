@@ -474,8 +474,13 @@ class StripeEventAdmin(ReadOnlyAdmin):
     list_filter = ["type"]
     search_fields = ["event_id", "object_id", "outcome"]
     date_hierarchy = "received_at"
-    fields = ["event_id", "type", "object_id", "received_at", "processed_at", "outcome"]
-    fields += ["payload_pretty"]
+    fields = [
+        ("event_id", "type"),
+        "object_id",
+        ("received_at", "processed_at"),
+        "outcome",
+        "payload_pretty",
+    ]
     readonly_fields = ["payload_pretty"]
 
     @admin.display(description="Payload")
