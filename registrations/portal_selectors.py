@@ -235,10 +235,9 @@ def payment_status(registration: Registration) -> str:
     """How a roster reads the money side of a registration, from prefetched payments."""
     if registration.status == Registration.Status.PENDING:
         return "Awaiting payment"
-    paid = sum(p.amount_cents for p in registration.payments.all() if p.status == "paid")
-    refunded = sum(
-        p.amount_refunded_cents for p in registration.payments.all() if p.status == "paid"
-    )
+    paid_payments = [p for p in registration.payments.all() if p.status == Payment.Status.PAID]
+    paid = sum(p.amount_cents for p in paid_payments)
+    refunded = sum(p.amount_refunded_cents for p in paid_payments)
     if paid == 0:
         return "No payment due" if registration.amount_due_cents == 0 else "Not paid"
     dollars = f"${paid / 100:,.2f}"
@@ -313,6 +312,12 @@ def program_roster(*, program: Program, now: datetime | None = None) -> Roster:
         questions=list(program.questions.all()),
         counts=counts,
     )
+
+
+def confirmed_count(*, program: Program) -> int:
+    return Registration.objects.filter(
+        program=program, status=Registration.Status.CONFIRMED
+    ).count()
 
 
 @dataclass

@@ -166,7 +166,6 @@ def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpRe
 @require_http_methods(["GET", "HEAD", "POST"])
 @facilitator_required
 def message_participants(request: HttpRequest, program) -> HttpResponse:
-    roster = selectors.program_roster(program=program)
     form = MessageParticipantsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         sent = emails.message_participants(
@@ -183,6 +182,10 @@ def message_participants(request: HttpRequest, program) -> HttpResponse:
         render(
             request,
             "facilitate/message.html",
-            {"program": program, "form": form, "recipients": len(roster.confirmed)},
+            {
+                "program": program,
+                "form": form,
+                "recipients": selectors.confirmed_count(program=program),
+            },
         )
     )
