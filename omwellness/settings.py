@@ -7,6 +7,8 @@ refuses to start on the embedded development values. Every variable is listed in
 .env.example and in the README.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -88,6 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+    # Tests on SQLite use a file of their own rather than shared memory: a live server's
+    # threads then wait for each other's writes instead of failing on a table lock.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"omwellness-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "omwellness.User"

@@ -62,7 +62,11 @@ def connect_registrations() -> None:
     from registrations.models import Registration, WaitlistEntry
 
     def seats_changed(sender, instance, **kwargs) -> None:
-        forget(program_id=instance.program_id)
+        program_field = sender._meta.get_field("program")
+        if program_field.is_cached(instance) and instance.program.pk == instance.program_id:
+            forget(slug=instance.program.slug)
+        else:
+            forget(program_id=instance.program_id)
 
     for model in (Registration, WaitlistEntry):
         post_save.connect(seats_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")

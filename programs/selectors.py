@@ -90,17 +90,24 @@ def program_listing(*, now: datetime | None = None) -> ProgramListing:
     return ProgramListing(upcoming=upcoming, past=past)
 
 
-def program_detail(*, slug: str, include_drafts: bool, now: datetime | None = None) -> Program:
-    """One program with everything its page shows; raises Program.DoesNotExist."""
+def program_detail(
+    *, slug: str, include_drafts: bool, now: datetime | None = None, for_form: bool = False
+) -> Program:
+    """One program with everything its page shows, or with only what the registration
+    form needs (`for_form`); raises Program.DoesNotExist."""
     now = now or timezone.now()
-    programs = _annotated(now).prefetch_related(
-        Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
+    parts = [
         Prefetch(
             "price_options", queryset=PriceOption.objects.order_by("position", "amount_cents")
         ),
-        Prefetch("facilitators", queryset=Facilitator.objects.order_by("name")),
         Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
-    )
+    ]
+    if not for_form:
+        parts += [
+            Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
+            Prefetch("facilitators", queryset=Facilitator.objects.order_by("name")),
+        ]
+    programs = _annotated(now).prefetch_related(*parts)
     if not include_drafts:
         programs = programs.published()
     return _decorate(programs.get(slug=slug), now)

@@ -1,12 +1,12 @@
 """Whether a program takes registrations right now, decided under its row lock."""
 
-from django.db.models import Max, Min
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from programs.models import Program
+from programs.models import Program, Session
 from programs.selectors import STATE_LABELS, ProgramState, program_state
 from registrations.models import WaitlistEntry
-from registrations.selectors import program_seats_taken
+from registrations.selectors import seats_taken_subquery
 
 from .errors import ProgramFull, RegistrationRefused
 
@@ -19,27 +19,47 @@ REFUSALS = {
 }
 
 
-def program_lock(*, program_id: int) -> Program:
-    """The program row, locked until the transaction ends (DESIGN rule 1).
+def program_lock(*, program_id: int, now=None) -> Program:
+    """The program row, locked until the transaction ends (DESIGN rule 1), with its
+    dates and the seats taken read once the lock is held.
 
     Every change to the seats of a program takes this lock first, so two people can
     never hold the same last seat. On SQLite the write transaction serialises instead.
     """
     program = Program.objects.select_for_update().get(pk=program_id)
-    dates = program.sessions.aggregate(
-        first_starts_at=Min("starts_at"), last_ends_at=Max("ends_at")
-    )
-    program.first_starts_at = dates["first_starts_at"]
-    program.last_ends_at = dates["last_ends_at"]
+    program_facts(program=program, now=now)
     return program
+
+
+def program_facts(*, program: Program, now=None) -> None:
+    """Reads the dates and the seats taken into `program`, in one query.
+
+    Run it after the lock is held: the count must see every hold committed before.
+    """
+    now = now or timezone.now()
+    sessions = Session.objects.filter(program=OuterRef("pk"))
+    facts = (
+        Program.objects.filter(pk=program.pk)
+        .annotate(
+            first=Subquery(sessions.order_by("starts_at").values("starts_at")[:1]),
+            last=Subquery(sessions.order_by("-ends_at").values("ends_at")[:1]),
+            taken=seats_taken_subquery(now=now),
+        )
+        .values("first", "last", "taken")
+        .get()
+    )
+    program.first_starts_at = facts["first"]
+    program.last_ends_at = facts["last"]
+    program.seats_taken = facts["taken"]
+    program.facts_at = now
 
 
 def seats_free(*, program: Program, now, offer: WaitlistEntry | None = None) -> int:
     """Seats nobody holds; a live offer counts as free for the person it was made to."""
-    taken = program_seats_taken(
-        program=program, now=now, exclude_offer_id=offer.pk if offer is not None else None
-    )
-    return program.capacity - taken
+    if getattr(program, "facts_at", None) != now:
+        program_facts(program=program, now=now)
+    own_offer = 1 if offer is not None and offer.offer_is_live(now) else 0
+    return program.capacity - program.seats_taken + own_offer
 
 
 def ensure_open(*, program: Program, now=None, offer: WaitlistEntry | None = None) -> None:

@@ -69,7 +69,7 @@ def _paid(*, registration: Registration, payment: Payment, session) -> None:
         registration_confirm(registration=registration, now=now, reason="paid in time")
         return
     # The hold expired before the payment landed: a free seat is theirs, else a refund.
-    program = program_lock(program_id=registration.program_id)
+    program = program_lock(program_id=registration.program_id, now=now)
     if seats_free(program=program, now=now) > 0:
         try:
             with transaction.atomic():

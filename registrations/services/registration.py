@@ -1,5 +1,6 @@
 """Registering and holding a seat (DESIGN rules 1 and 2)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,7 +20,7 @@ from registrations.models import (
     WaitlistEntry,
 )
 
-from .availability import ensure_open, program_lock, seats_free
+from .availability import ensure_open, program_lock
 from .errors import AlreadyRegistered, DiscountCodeInvalid, OfferInvalid, ProgramFull
 from .log import registration_log
 
@@ -80,6 +81,7 @@ def registration_create(
     data: RegistrationInput,
     offer_token: str = "",
     user=None,
+    questions: Sequence[Question] | None = None,
     now: datetime | None = None,
 ) -> Registration:
     """Holds a seat for a new registration, or confirms it at once when nothing is due.
@@ -88,10 +90,28 @@ def registration_create(
     last seat goes to exactly one person. The hold lasts as long as the Checkout
     Session that checkout_start() makes for it (rule 2).
     """
+    now = now or timezone.now()
+    # Reads that need no lock happen before it, so the lock is held for as little as
+    # possible: the seats count, the inserts and the commit.
+    stale = []
+    for existing in Registration.objects.active().filter(program=program, email__iexact=data.email):
+        if existing.hold_is_live(now) or existing.status == Registration.Status.CONFIRMED:
+            raise AlreadyRegistered(existing)
+        stale.append(existing.pk)
+    if user is None:
+        from registrations.accounts import user_for_email
+
+        user = user_for_email(data.email)
     try:
         with transaction.atomic():
             return _registration_create(
-                program=program, data=data, offer_token=offer_token, user=user, now=now
+                program=program,
+                data=data,
+                offer_token=offer_token,
+                user=user,
+                questions=questions,
+                stale=stale,
+                now=now,
             )
     except IntegrityError as error:
         existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
@@ -100,17 +120,15 @@ def registration_create(
         raise
 
 
-def _registration_create(*, program, data, offer_token, user, now) -> Registration:
-    now = now or timezone.now()
-    program = program_lock(program_id=program.pk)
-    existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
-    for registration in existing:
+def _registration_create(
+    *, program, data, offer_token, user, questions, stale, now
+) -> Registration:
+    program = program_lock(program_id=program.pk, now=now)
+    for registration in Registration.objects.select_for_update().filter(pk__in=stale):
         if registration.status == Registration.Status.PENDING and not registration.hold_is_live(
             now
         ):
             _hold_release(registration=registration, now=now, reason="replaced by a new attempt")
-        else:
-            raise AlreadyRegistered(registration)
     offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
     ensure_open(program=program, now=now, offer=offer)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
@@ -120,10 +138,6 @@ def _registration_create(*, program, data, offer_token, user, now) -> Registrati
     if discount is not None:
         amount = discount.discounted(amount)
 
-    if user is None:
-        from registrations.accounts import user_for_email
-
-        user = user_for_email(data.email)
     registration = Registration.objects.create(
         program=program,
         user=user,
@@ -139,7 +153,9 @@ def _registration_create(*, program, data, offer_token, user, now) -> Registrati
         agreed_to_policy_at=now,
         created_at=now,
     )
-    questions = {q.pk: q for q in Question.objects.filter(program=program)}
+    if questions is None:
+        questions = Question.objects.filter(program=program)
+    questions = {q.pk: q for q in questions if q.program_id == program.pk}
     Answer.objects.bulk_create(
         Answer(
             registration=registration,
@@ -206,7 +222,11 @@ def checkout_start(*, registration: Registration, now=None) -> str:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("program")
+            .get(pk=registration.pk)
+        )
         if registration.status != Registration.Status.PENDING and not (
             registration.status == Registration.Status.EXPIRED
         ):
@@ -221,7 +241,6 @@ def checkout_start(*, registration: Registration, now=None) -> str:
         if not registration.hold_is_live(now) or registration.hold_expires_at - now < HOLD_MINIMUM:
             _hold_renew(registration=registration, now=now)
     hold_until = registration.hold_expires_at
-    attempt = registration.payments.count() + 1
     session = payments.checkout_session_create(
         reference=registration.reference,
         email=registration.email,
@@ -230,7 +249,8 @@ def checkout_start(*, registration: Registration, now=None) -> str:
         expires_at=hold_until,
         success_url=_urls(registration)[0],
         cancel_url=_urls(registration)[1],
-        idempotency_key=f"checkout-{registration.reference}-{attempt}-{int(hold_until.timestamp())}",
+        # One key per hold: a retry for the same hold gets the same session back.
+        idempotency_key=f"checkout-{registration.reference}-{hold_until.timestamp():.6f}",
         metadata={"registration": registration.reference, "program": registration.program.slug},
     )
     payment_record(registration=registration, session=session)
@@ -239,12 +259,10 @@ def checkout_start(*, registration: Registration, now=None) -> str:
 
 def _hold_renew(*, registration: Registration, now) -> None:
     """A fresh 30-minute hold, if the seat is still this person's to have."""
-    program = program_lock(program_id=registration.program_id)
+    program = program_lock(program_id=registration.program_id, now=now)
     holding = registration.hold_is_live(now)
     if not holding:
         ensure_open(program=program, now=now)
-        if seats_free(program=program, now=now) <= 0:
-            raise ProgramFull("Every seat is taken. You can join the waitlist.")
     registration.status = Registration.Status.PENDING
     registration.hold_expires_at = now + HOLD
     try:
@@ -261,17 +279,18 @@ def _hold_renew(*, registration: Registration, now) -> None:
 
 def payment_record(*, registration: Registration, session: payments.CheckoutSession) -> Payment:
     """The local record of a Checkout Session, created once whoever sees it first."""
-    payment, _ = Payment.objects.get_or_create(
-        checkout_session_id=session.id,
-        defaults={
-            "registration": registration,
-            "checkout_url": session.url,
-            "amount_cents": session.amount_total,
-            "currency": session.currency,
-            "expires_at": session.expires_at,
-        },
-    )
-    return payment
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                checkout_session_id=session.id,
+                registration=registration,
+                checkout_url=session.url,
+                amount_cents=session.amount_total,
+                currency=session.currency,
+                expires_at=session.expires_at,
+            )
+    except IntegrityError:
+        return Payment.objects.get(checkout_session_id=session.id)
 
 
 def checkout_continue(*, registration: Registration) -> str:

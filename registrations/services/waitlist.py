@@ -32,7 +32,7 @@ def waitlist_offer_free_seats(*, program_id: int, now=None) -> int:
     Call inside a transaction; takes the program lock.
     """
     now = now or timezone.now()
-    program = program_lock(program_id=program_id)
+    program = program_lock(program_id=program_id, now=now)
     if program.status != Program.Status.PUBLISHED:
         return 0
     if program.first_starts_at is None or program.first_starts_at <= now:

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,20 +16,40 @@ from registrations import payments, services
 from registrations.forms import RegistrationForm, WaitlistForm
 from registrations.models import Registration, WaitlistEntry
 
-SESSION_KEY = "registrations"  # references this browser made, so it can continue them
+# References this browser made, so it can continue them: a signed cookie rather than
+# the session, so registering writes no session row and cached pages stay cacheable.
+MINE_COOKIE = "omw_registrations"
+MINE_MAX_AGE = 60 * 60 * 24 * 30
 
 
 def _program(request: HttpRequest, slug: str) -> Program:
     try:
-        return program_selectors.program_detail(slug=slug, include_drafts=request.user.is_staff)
+        return program_selectors.program_detail(
+            slug=slug, include_drafts=request.user.is_staff, for_form=True
+        )
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
 
 
-def _remember(request: HttpRequest, registration: Registration) -> None:
-    known = request.session.get(SESSION_KEY, [])
+def _mine(request: HttpRequest) -> list[str]:
+    value = request.get_signed_cookie(MINE_COOKIE, default="", max_age=MINE_MAX_AGE)
+    return value.split(",") if value else []
+
+
+def _remember(
+    request: HttpRequest, response: HttpResponse, registration: Registration
+) -> HttpResponse:
+    known = _mine(request)
     if registration.reference not in known:
-        request.session[SESSION_KEY] = [*known, registration.reference][-20:]
+        response.set_signed_cookie(
+            MINE_COOKIE,
+            ",".join([*known, registration.reference][-20:]),
+            max_age=MINE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def may_act_on(request: HttpRequest, registration: Registration) -> bool:
@@ -37,7 +58,7 @@ def may_act_on(request: HttpRequest, registration: Registration) -> bool:
     user = request.user
     return bool(
         (token and secrets.compare_digest(token, registration.access_token))
-        or registration.reference in request.session.get(SESSION_KEY, [])
+        or registration.reference in _mine(request)
         or (user.is_authenticated and (user.is_staff or registration.user_id == user.pk))
     )
 
@@ -86,6 +107,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                     data=data,
                     offer_token=offer.token if offer else "",
                     user=request.user if request.user.is_authenticated else None,
+                    questions=form.questions,
                 )
             except services.DiscountCodeInvalid as refusal:
                 form.add_error("discount_code", str(refusal))
@@ -97,8 +119,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             except services.RegistrationRefused as refusal:
                 form.add_error(None, str(refusal))
             else:
-                _remember(request, registration)
-                return _to_payment(request, registration)
+                return _remember(request, _to_payment(request, registration), registration)
     else:
         initial = {}
         if request.user.is_authenticated:
@@ -153,8 +174,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404("No such registration.")
     if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
         return redirect("registrations:paid", registration.reference)
-    _remember(request, registration)
-    return _to_payment(request, registration)
+    return _remember(request, _to_payment(request, registration), registration)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -169,18 +189,18 @@ def paid(request: HttpRequest, reference: str) -> HttpResponse:
     )
     if not (owns_session or may_act_on(request, registration)):
         raise Http404("No such registration.")
-    _remember(request, registration)
     unavailable = False
     if owns_session and registration.status != Registration.Status.CONFIRMED:
         try:
             registration = services.registration_fulfill(checkout_session_id=session_id)
         except payments.PaymentsUnavailable:
             unavailable = True
-    return render(
+    response = render(
         request,
         "registrations/paid.html",
         {"registration": registration, "program": registration.program, "unavailable": unavailable},
     )
+    return _remember(request, response, registration)
 
 
 @require_http_methods(["GET", "HEAD"])

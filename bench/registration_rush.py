@@ -1,0 +1,150 @@
+"""A rush of registrations on one program through the real view, lock and stand-in.
+
+    make bench            (or: .venv/bin/python -m bench.registration_rush)
+
+Clients post the registration form to gunicorn on PostgreSQL; every accepted
+registration holds a seat and opens a Checkout Session on the Stripe stand-in.
+Prints holds per minute, then checks a second, smaller program for oversell.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from devtools import prodlike
+
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
+SMALL_CAPACITY = 50
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+
+SETUP = """
+from datetime import timedelta
+from django.utils import timezone
+from programs.models import PriceOption, Program, Session
+for slug, capacity in (("rush", 1_000_000), ("rush-small", {small})):
+    program = Program.objects.create(slug=slug, title=slug, summary="Rush", format="online",
+        capacity=capacity, status="published")
+    start = timezone.now() + timedelta(days=40)
+    Session.objects.create(program=program, title="Week 1", starts_at=start,
+        ends_at=start + timedelta(hours=2))
+    PriceOption.objects.create(program=program, label="Standard", amount_cents=45000)
+"""
+
+COUNT = """
+from registrations.models import Registration
+for slug in ("rush", "rush-small"):
+    print(slug, Registration.objects.filter(program__slug=slug).holding_seats().count())
+"""
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    return subprocess.run(
+        [str(prodlike.BIN / "python"), "manage.py", "shell", "-c", code],
+        cwd=prodlike.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def csrf_token(url: str) -> str:
+    with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback only
+        cookies = response.headers.get_all("Set-Cookie")
+    return re.search(r"csrftoken=(\w+)", " ".join(cookies)).group(1)
+
+
+def rush(base: str, slug: str, price_id: int, seconds: float) -> dict[str, float]:
+    """wrk posts the form: each request a new person (bench/rush.lua)."""
+    path = f"/programs/{slug}/register/"
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{CLIENTS}", f"-d{int(seconds)}s", "--timeout", "10s",
+         "-s", str(Path(__file__).with_name("rush.lua")),
+         base + path, "--", path, csrf_token(base + path), str(price_id)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    figures = {key: float(value) for key, value in re.findall(r"^(\w+) (\d+)$", out, re.M)}
+    figures["seconds"] = seconds
+    return figures
+
+
+def main() -> None:
+    db = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omwellness")
+    db = db.rsplit("/", 1)[0] + "/omw_bench"
+    prodlike.reset_database(db)
+    standin_port = prodlike.free_port()
+    env = prodlike.production_env(
+        DATABASE_URL=db,
+        STRIPE_API_BASE=f"http://127.0.0.1:{standin_port}",
+        DJANGO_STATIC_ROOT=tempfile.mkdtemp(prefix="omw-static-"),
+    )
+    prodlike.manage(env, "migrate", "--noinput", "-v0")
+    prodlike.manage(env, "collectstatic", "--noinput", "-v0")
+    shell(env, SETUP.format(small=SMALL_CAPACITY))
+    price_ids = dict(
+        re.findall(
+            r"(\S+) (\d+)",
+            shell(
+                env,
+                "from programs.models import PriceOption\n"
+                "for p in PriceOption.objects.select_related('program'):"
+                " print(p.program.slug, p.pk)",
+            ),
+        )
+    )
+    port = prodlike.free_port()
+    base = f"http://127.0.0.1:{port}"
+    standin = [
+        str(prodlike.BIN / "python"), "-m", "devtools.stripe_standin",
+        "--port", str(standin_port), "--api-key", env["STRIPE_SECRET_KEY"],
+        "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"],
+    ]  # fmt: skip
+    with (
+        prodlike.process(standin, env, log=subprocess.DEVNULL),
+        prodlike.process(
+            prodlike.gunicorn_args(port, workers=WORKERS, threads=THREADS),
+            env,
+            ready_url=base + "/healthz/",
+        ),
+    ):
+        main_rush = rush(base, "rush", int(price_ids["rush"]), SECONDS)
+        small = rush(base, "rush-small", int(price_ids["rush-small"]), 5)
+    counts = dict(re.findall(r"(\S+) (\d+)", shell(env, COUNT)))
+    holds = int(main_rush["held"])
+    per_minute = holds / main_rush["seconds"] * 60
+    print(
+        f"registration rush: wrk {CLIENTS} connections for {SECONDS:.0f}s, "
+        f"gunicorn {WORKERS} workers x {THREADS} threads, PostgreSQL, Stripe stand-in"
+    )
+    print(f"  holds: {holds} ({per_minute:,.0f} per minute)")
+    print(
+        f"  p50 {main_rush['p50_us'] / 1000:.0f} ms, "
+        f"p95 {main_rush['p95_us'] / 1000:.0f} ms per registration"
+    )
+    print(
+        f"  5xx: {main_rush['server_errors']:.0f}, other answers: {main_rush['other']:.0f}, "
+        f"socket errors: {main_rush['socket_errors']:.0f}"
+    )
+    attempts = small["held"] + small["full"] + small["other"] + small["server_errors"]
+    print(
+        f"oversell check: {attempts:.0f} attempts at {SMALL_CAPACITY} seats -> "
+        f"{small['held']:.0f} holds, {small['full']:.0f} 'full' answers, "
+        f"{counts['rush-small']} seats held in the database, 5xx: {small['server_errors']:.0f}"
+    )
+    oversold = int(counts["rush-small"]) - SMALL_CAPACITY
+    print(f"oversold seats: {max(0, oversold)}")
+    broken = main_rush["server_errors"] or small["server_errors"] or main_rush["other"]
+    # Requests still in flight when wrk stops complete on the server uncounted.
+    uncounted = int(counts["rush"]) - holds
+    if broken or oversold > 0 or not 0 <= uncounted <= CLIENTS:
+        sys.exit("the rush broke a rule")
+
+
+if __name__ == "__main__":
+    main()
