@@ -1,7 +1,7 @@
+import time
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,19 +49,18 @@ def test_a_cancellation_and_a_schedule_change_show_at_once(
     assert "Moved and renamed" in client.get(program.get_absolute_url()).content.decode()
 
 
-def test_a_lapsed_hold_shows_within_a_second():
-    from django.test import Client
+def test_a_lapsed_hold_shows_within_a_second(client):
+    """No write happens when a hold lapses; the page's one-second life covers it.
 
-    client = Client()
+    Real time, not a frozen clock: the cache (Redis in CI) expires entries by its own.
+    """
     program = ProgramFactory(capacity=5)
-    now = timezone.now()
     RegistrationFactory(
-        program=program, status="pending", hold_expires_at=now + timedelta(seconds=30)
+        program=program, status="pending", hold_expires_at=timezone.now() + timedelta(seconds=1)
     )
-    with time_machine.travel(now, tick=False):
-        assert seats_line(client, program) == "4 of 5 left"
-    with time_machine.travel(now + timedelta(seconds=31), tick=False):
-        assert seats_line(client, program) == "5 of 5 left"
+    assert seats_line(client, program) == "4 of 5 left"
+    time.sleep(1.2)
+    assert seats_line(client, program) == "5 of 5 left"
 
 
 def test_signed_in_people_get_a_fresh_page(client, user, django_capture_on_commit_callbacks):
