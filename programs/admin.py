@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core import signing
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Min
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -69,6 +69,8 @@ class ProgramAdmin(admin.ModelAdmin):
     inlines = [SessionInline, PriceOptionInline, QuestionInline]
     actions = ["duplicate_for_new_term"]
     save_on_top = True
+    # A meeting link typed without a scheme is https (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "description"]}),
         ("Where", {"fields": ["format", "venue", "meeting_link"]}),
