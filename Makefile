@@ -31,6 +31,17 @@ run: install
 		--webhook-secret whsec_standin --webhook-url http://$(HOST):$(PORT)/stripe/webhook/ & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The benchmarks need PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL) and wrk.
+bench: install
+	@command -v wrk >/dev/null || { \
+		echo "Installing wrk from Debian's packages"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
+	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/omwellness} \
+		REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}; \
+	$(PY) -m bench.program_page && \
+	$(PY) -m bench.registration_rush && \
+	$(PY) -m bench.reminders
+
 # Browser tests drive Debian's Chromium; install it when it is missing.
 browser:
 	@command -v chromium >/dev/null || { \
