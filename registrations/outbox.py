@@ -169,24 +169,29 @@ def outbox_sweep(*, now: datetime | None = None) -> list[int]:
 def outbound_email_enqueue(*, email_ids: list[int]) -> int:
     """Hands rows to the send task; a broker that is down only delays them (see the sweep).
 
-    Returns how many were handed over.
+    Returns how many were handed over. The first failure stops the rest: with the
+    broker down every row would wait out the same retries, and the sweep sends them all.
     """
     from .tasks import send_email
 
     handed = 0
-    for email_id in email_ids:
-        try:
-            send_email.apply_async(
-                args=[email_id],
-                retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-            )
-        except Exception:  # the broker is down: the row stays queued for the sweep
-            logger.warning(
-                "Could not enqueue email %s; the outbox sweep will.", email_id, exc_info=True
-            )
-        else:
-            handed += 1
+    try:
+        with send_email.app.producer_or_acquire() as producer:
+            for email_id in email_ids:
+                send_email.apply_async(
+                    args=[email_id],
+                    producer=producer,
+                    retry=True,
+                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
+                )
+                handed += 1
+    except Exception:  # the broker is down: the rows stay queued for the sweep
+        logger.warning(
+            "Could not enqueue %s of %s emails; the outbox sweep will.",
+            len(email_ids) - handed,
+            len(email_ids),
+            exc_info=True,
+        )
     return handed
 
 

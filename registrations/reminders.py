@@ -30,7 +30,6 @@ ADVANCE_REMINDER_AT = time(9, 0)
 SESSION_DAY_LEAD = timedelta(hours=3)
 FIRST_SESSION = "start"
 SESSION_DAY = "day"
-INSERT_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -223,7 +222,8 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
         return 0
     rows = [reminder_email(due=item, now=now) for item in due]
     with transaction.atomic():
-        OutboundEmail.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        # One INSERT on PostgreSQL; SQLite splits it by its limit on query parameters.
+        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
         # Rows of this scan carry its `now`; a conflicting row written earlier does not.
         written = list(
             OutboundEmail.objects.filter(
