@@ -359,3 +359,23 @@ def test_transfer_moves_the_seat(program, staff_user):
     registration.refresh_from_db()
     assert registration.program == target
     assert registration.log.get(action="transferred").actor == staff_user
+
+
+def test_cancelling_a_hold_makes_its_checkout_unpayable(program, stripe_standin):
+    registration = register(program)
+    services.checkout_start(registration=registration)
+    session_id = registration.payments.get().checkout_session_id
+    services.registration_cancel(registration=registration)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
+    assert stripe_standin.checkout_sessions[session_id]["status"] == "expired"
+    assert not stripe_standin.pay(session_id)
+
+
+def test_transfer_keeps_the_answers_given(program, staff_user):
+    question = QuestionFactory(program=program, text="Why now?")
+    registration = register(program, answers={question.pk: "Curious."})
+    services.registration_transfer(
+        registration=registration, program=ProgramFactory(), actor=staff_user
+    )
+    assert registration.answers.get().value == "Curious."

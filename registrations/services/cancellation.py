@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from programs.models import Program
-from registrations import emails
+from registrations import emails, payments
 from registrations.models import Payment, Registration
 
 from .availability import ensure_open, program_lock
@@ -83,6 +83,10 @@ def registration_cancel(
                 actor=actor,
             )
             remaining -= refund.amount_cents if refund else 0
+        # A hold being cancelled may have a checkout page open: make it unpayable.
+        open_payments = registration.payments.filter(status=Payment.Status.OPEN)
+        open_sessions = list(open_payments.values_list("checkout_session_id", flat=True))
+        open_payments.update(status=Payment.Status.EXPIRED)
         was_confirmed = registration.status == Registration.Status.CONFIRMED
         status = (
             Registration.Status.REFUNDED
@@ -99,6 +103,11 @@ def registration_cancel(
         if was_confirmed:
             emails.cancellation(registration=registration, refund_cents=amount)
             emails.facilitators_notice(registration=registration, event="cancelled")
+    for session_id in open_sessions:
+        try:
+            payments.checkout_session_expire(session_id)
+        except payments.PaymentsUnavailable:
+            pass  # it expires at Stripe by itself; a late payment is refunded (fulfilment)
     return registration
 
 
@@ -119,7 +128,6 @@ def registration_transfer(*, registration: Registration, program: Program, actor
         old_program_id = registration.program_id
         registration.program = target
         registration.save(update_fields=["program", "updated_at"])
-        registration.answers.all().delete()
         registration_log(
             registration=registration,
             actor=actor,
