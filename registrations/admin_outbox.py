@@ -2,7 +2,10 @@
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from .models import OutboundEmail
 from .outbox import outbound_email_enqueue, outbound_email_resend
@@ -65,12 +68,37 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def html_body(self, email):
         if not email.body_html:
             return "—"
-        # A sandboxed frame: the email's HTML cannot run script or touch the admin page.
+        url = reverse("admin:registrations_outboundemail_html", args=[email.pk])
         return format_html(
-            '<iframe sandbox title="HTML body of the email" srcdoc="{}" '
+            # Same origin so the admin's session cookie reaches the preview; scripts stay off
+            # (no allow-scripts here, and the preview's own CSP is a sandbox that runs nothing).
+            '<iframe sandbox="allow-same-origin" src="{}" title="HTML body of the email" '
             'style="width:100%;max-width:40rem;height:36rem;border:1px solid #ccc"></iframe>',
-            email.body_html,
+            url,
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:email_id>/html/",
+                self.admin_site.admin_view(self.html_preview),
+                name="registrations_outboundemail_html",
+            ),
+            *super().get_urls(),
+        ]
+
+    @xframe_options_sameorigin
+    def html_preview(self, request, email_id):
+        """The email's HTML as sent, framed in its own page that can run nothing."""
+        email = OutboundEmail.objects.filter(pk=email_id).first()
+        if email is None or not self.has_view_permission(request, email):
+            raise Http404
+        response = HttpResponse(email.body_html)
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+            "frame-ancestors 'self'"
+        )
+        return response
 
     @admin.display(description="Attachments")
     def attachment_names(self, email):

@@ -8,6 +8,7 @@ what the admin shows. Sensitive intake answers never reach an email.
 """
 
 import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -55,10 +56,10 @@ def _enqueue_after_commit(email_ids: list[int]) -> None:
 def render(*, template: str, context: dict) -> tuple[str, str]:
     """The plain-text and HTML bodies of templates/emails/<template>.txt and .html."""
     context = {"site_url": settings.SITE_URL, "home_url": absolute("/"), **context}
-    return (
-        render_to_string(f"emails/{template}.txt", context).strip() + "\n",
-        render_to_string(f"emails/{template}.html", context),
-    )
+    text = render_to_string(f"emails/{template}.txt", context)
+    # Template tags leave runs of empty lines; a plain-text email reads best with one.
+    text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip() + "\n"
+    return text, render_to_string(f"emails/{template}.html", context)
 
 
 def queue(
@@ -415,7 +416,7 @@ def message_participants(*, program: Program, subject: str, body: str, sender) -
 
     The same message sent twice on one day (a double click) goes out once.
     """
-    sender_name = getattr(sender, "name", "") or getattr(sender, "email", "")
+    sender_name = getattr(sender, "name", "") or "your facilitator"
     day = timezone.localdate().isoformat()
     digest = hashlib.sha256(
         f"{program.pk}\n{getattr(sender, 'pk', '')}\n{day}\n{subject}\n{body}".encode()

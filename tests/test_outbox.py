@@ -256,7 +256,12 @@ def test_outbox_admin_searches_shows_bodies_read_only_and_resends(
     assert "grace@example.com" in found.text and "other@example.com" not in found.text
     assert "Your place is confirmed." in detail.text
     assert "SMTPRecipientsRefused: 550" in detail.text
-    assert "<iframe sandbox" in detail.text and "<script>alert" not in detail.text
+    assert "<script>alert" not in detail.text
+    preview_url = reverse("admin:registrations_outboundemail_html", args=[failed.pk])
+    assert f'<iframe sandbox="allow-same-origin" src="{preview_url}"' in detail.text
+    preview = client.get(preview_url)
+    assert preview.text == failed.body_html
+    assert preview["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
     assert 'name="_save"' not in detail.text
     assert "Queued 1 email to send again." in resent.text
     copy = OutboundEmail.objects.exclude(pk=failed.pk).get(recipient="grace@example.com")
