@@ -98,7 +98,7 @@ def test_requesting_codes_is_rate_limited(client, mailoutbox):
 def test_rate_limits_use_a_shared_cache():
     backend = django_settings.CACHES["default"]["BACKEND"]
     if os.environ.get("REDIS_URL"):
-        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert backend == "django_redis.cache.RedisCache"
     else:
         assert backend == "django.core.cache.backends.locmem.LocMemCache"
     assert django_settings.ACCOUNT_RATE_LIMITS is not False
