@@ -124,6 +124,8 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # (templates/account/login.html). Ten minutes leaves room for a slow inbox;
 # three wrong codes still end the attempt.
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+# Someone who registered without an account signs in by code all the same.
+ACCOUNT_FORMS = {"request_login_code": "registrations.forms_accounts.RequestLoginCodeForm"}
 # allauth's rate limits, stated so that nobody turns them off by accident. They are
 # kept in the cache below: Redis when REDIS_URL is set, so every web node shares them.
 ACCOUNT_RATE_LIMITS = {

@@ -16,6 +16,7 @@ Only unclaimed rows are linked: a row that already belongs to an account stays t
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from .models import Registration, WaitlistEntry
@@ -64,6 +65,34 @@ def claim_for_user(*, user, emails: list[str] | None = None) -> int:
         .update(user=user)
     )
     return linked
+
+
+def account_for_registrant(*, email: str) -> "User | None":
+    """An account, without a password, for someone who registered but never made one.
+
+    The sign-in page promises that the email someone registered with signs them in;
+    allauth only sends a code to an existing account. So when a code is asked for an
+    address with a registration or waitlist entry and no account, one is made with the
+    address unverified: typing the emailed code proves it, and signing in claims the
+    registrations. Any other address gets no account (and allauth's "unknown account"
+    email), so this reveals nothing on the page.
+    """
+    email = email.strip()
+    if not email or User.objects.filter(email__iexact=email).exists():
+        return None
+    if EmailAddress.objects.filter(email__iexact=email).exists():
+        return None
+    registration = Registration.objects.filter(email__iexact=email).order_by("-created_at").first()
+    entry = WaitlistEntry.objects.filter(email__iexact=email).order_by("-created_at").first()
+    if registration is None and entry is None:
+        return None
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, name=(registration or entry).name)
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    except IntegrityError:  # the same address, asked for twice at once
+        return User.objects.filter(email__iexact=email).first()
+    return user
 
 
 def on_email_confirmed(sender, request, email_address, **kwargs) -> None:
