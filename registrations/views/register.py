@@ -57,7 +57,8 @@ def may_act_on(request: HttpRequest, registration: Registration) -> bool:
     token = request.GET.get("token") or request.POST.get("token") or ""
     user = request.user
     return bool(
-        (token and secrets.compare_digest(token, registration.access_token))
+        # Bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
+        (token and secrets.compare_digest(token.encode(), registration.access_token.encode()))
         or registration.reference in _mine(request)
         or (user.is_authenticated and (user.is_staff or registration.user_id == user.pk))
     )
