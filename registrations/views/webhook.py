@@ -24,4 +24,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except (payments.PaymentsUnavailable, DatabaseError) as error:
         logger.warning("Webhook %s failed, Stripe will retry: %s", event.get("id"), error)
         return HttpResponse("try again", status=503, content_type="text/plain")
+    except payments.PaymentsError as error:
+        # Stripe refused to show us the event's object: a key of another account or mode.
+        # Acknowledging would lose the payment; failing keeps Stripe retrying until fixed.
+        logger.error("Webhook %s: Stripe refused our request: %s", event.get("id"), error)
+        return HttpResponse("try again", status=503, content_type="text/plain")
     return HttpResponse(outcome, content_type="text/plain")
