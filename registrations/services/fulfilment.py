@@ -6,6 +6,8 @@ number of times. The session is always fetched again from Stripe; an event is
 only a trigger.
 """
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -16,6 +18,8 @@ from .availability import program_lock, seats_free
 from .log import registration_log
 from .refunds import refund_payment
 from .registration import payment_record, registration_confirm
+
+logger = logging.getLogger(__name__)
 
 
 def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
@@ -125,11 +129,11 @@ def _expired(*, registration: Registration, payment: Payment) -> None:
 
 
 def _async_failed(event: dict) -> str:
-    session = event["data"]["object"]
+    session_id = event["data"]["object"].get("id")
+    if not isinstance(session_id, str):
+        return "no checkout session id"
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().filter(checkout_session_id=session["id"]).first()
-        )
+        payment = Payment.objects.select_for_update().filter(checkout_session_id=session_id).first()
         if payment is None or payment.status == Payment.Status.FAILED:
             return "nothing to do"
         payment.status = Payment.Status.FAILED
@@ -145,13 +149,21 @@ def _charge_refunded(event: dict) -> str:
     """Keeps refunds in sync, including ones made in Stripe's dashboard."""
     charge = event["data"]["object"]
     intent = charge.get("payment_intent")
+    refunded = charge.get("amount_refunded")
+    # Without an intent the lookup would match any payment that has none yet.
+    if not isinstance(intent, str) or not intent:
+        return "no payment intent"
+    if not isinstance(refunded, int) or isinstance(refunded, bool):
+        return "no refunded amount"
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first()
         if payment is None:
             return "unknown payment"
-        refunded = int(charge.get("amount_refunded") or 0)
         if refunded <= payment.amount_refunded_cents:
             return "already known"
+        if refunded > payment.amount_cents:
+            logger.error("Charge %s refunds more than payment %s took", charge.get("id"), payment)
+            return "refunded more than was paid: not recorded"
         known = sum(r.amount_cents for r in payment.refunds.exclude(status="failed"))
         difference = refunded - max(known, payment.amount_refunded_cents)
         if difference > 0:
@@ -184,7 +196,10 @@ def _charge_refunded(event: dict) -> str:
 
 
 def _session_event(event: dict) -> str:
-    registration = registration_fulfill(checkout_session_id=event["data"]["object"]["id"])
+    session_id = event["data"]["object"].get("id")
+    if not isinstance(session_id, str) or not session_id:
+        return "no checkout session id"
+    registration = registration_fulfill(checkout_session_id=session_id)
     return (
         f"registration {registration.reference}: {registration.status}"
         if registration
