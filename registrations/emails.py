@@ -62,6 +62,16 @@ def render(*, template: str, context: dict) -> tuple[str, str]:
     return text, render_to_string(f"emails/{template}.html", context)
 
 
+SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length
+
+
+def subject_line(subject: str) -> str:
+    """One line, as a mail header must be (a typed newline would make the email unsendable),
+    and short enough to store: a long program title and name can pass the column's length."""
+    line = " ".join(subject.split())
+    return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1] + "…"
+
+
 def queue(
     *,
     kind: str,
@@ -87,7 +97,7 @@ def queue(
             defaults={
                 "kind": kind,
                 "recipient": recipient,
-                "subject": subject,
+                "subject": subject_line(subject),
                 "body_text": body_text,
                 "body_html": body_html,
                 "attachments": list(attachments),
