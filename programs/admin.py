@@ -9,25 +9,32 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from omwellness.admin_labels import (
+    LabelledInlineFormSet,
+    LabelledSplitDateTimeMixin,
+    LabelledTabularInlineMixin,
+)
+
 from .changes import changes_sign, changes_unsign, session_changes
 from .models import Facilitator, PriceOption, Program, Question, Session
 from .services import program_duplicate
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(LabelledTabularInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = ["title", "starts_at", "ends_at", "location_note", "sequence"]
     readonly_fields = ["sequence"]
 
 
-class PriceOptionInline(admin.TabularInline):
+class PriceOptionInline(LabelledTabularInlineMixin, admin.TabularInline):
     model = PriceOption
     extra = 0
     fields = ["position", "label", "amount_cents", "description", "available_until"]
 
 
-class QuestionInline(admin.StackedInline):
+class QuestionInline(LabelledSplitDateTimeMixin, admin.StackedInline):
+    formset = LabelledInlineFormSet
     model = Question
     extra = 0
     fields = [("position", "kind", "required", "sensitive"), "text", "help_text", "choices"]
@@ -60,17 +67,20 @@ class DuplicateForm(forms.Form):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
     list_display = ["title", "status", "starts", "format", "capacity"]
     list_filter = ["status", StartFilter, "format"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["facilitators"]
+    # Checkboxes rather than the two-box filter: a handful of facilitators, and the
+    # filter widget's markup breaks ARIA rules the rest of the admin keeps.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
     inlines = [SessionInline, PriceOptionInline, QuestionInline]
     actions = ["duplicate_for_new_term"]
     save_on_top = True
-    # A meeting link typed without a scheme is https (Django 6's default too).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "description"]}),
         ("Where", {"fields": ["format", "venue", "meeting_link"]}),
