@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class OmwellnessConfig(AppConfig):
     name = "omwellness"
-    verbose_name = "Accounts"
+    verbose_name = "People"
