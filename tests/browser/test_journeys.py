@@ -108,6 +108,15 @@ def expect_registered(page: Page) -> str:
     return re.search(r"OMW-[0-9A-Z]{5}", page.url).group(0)
 
 
+def tab_to(page: Page, target, *, limit: int = 25) -> None:
+    """Presses Tab from where the focus is until `target` has it, as a keyboard user would."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} not reached in {limit} presses of Tab")
+
+
 def link_in(text: str, pattern: str) -> str:
     return re.search(pattern, text, re.MULTILINE).group(1)
 
@@ -288,9 +297,15 @@ def test_journey_3_full_program_waitlist_offer_registers(site, visitor, look):
     look(waiting, "program-full")
     waiting.get_by_role("link", name="Join the waitlist").click()
     look(waiting, "waitlist-form")
-    waiting.get_by_label("Your name").fill("On The Waitlist")
-    waiting.get_by_label("Email").fill("waiting@example.com")
-    waiting.get_by_role("button", name="Join the waitlist").click()
+    # By keyboard alone: skip to the content, tab to each field, Enter to send.
+    waiting.keyboard.press("Tab")
+    expect(waiting.get_by_role("link", name="Skip to content")).to_be_focused()
+    waiting.keyboard.press("Enter")
+    tab_to(waiting, waiting.get_by_label("Your name"))
+    waiting.keyboard.type("On The Waitlist")
+    tab_to(waiting, waiting.get_by_label("Email"))
+    waiting.keyboard.type("waiting@example.com")
+    waiting.keyboard.press("Enter")
     expect(waiting.get_by_role("status")).to_contain_text("number 1 in line")
     look(waiting, "waitlist-place")
     site.inbox.wait_for(to="waiting@example.com", subject="You're on the waitlist")
