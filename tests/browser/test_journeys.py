@@ -5,6 +5,7 @@ Every page on the way is checked with axe-core and photographed at 390 and 1280 
 coming due) call the periodic services with the moment they would run at.
 """
 
+import io
 import re
 from datetime import date, datetime, time, timedelta
 
@@ -117,7 +118,8 @@ def tab_to(page: Page, target, *, limit: int = 25) -> None:
     raise AssertionError(f"{target} not reached in {limit} presses of Tab")
 
 
-def link_in(text: str, pattern: str) -> str:
+def found_in(text: str, pattern: str) -> str:
+    """The first group of `pattern` in an email's text, matched line by line."""
     return re.search(pattern, text, re.MULTILINE).group(1)
 
 
@@ -130,7 +132,7 @@ def calendar_of(content: bytes) -> dict:
 
 
 def test_journey_1_newcomer_registers_pays_and_signs_in(site, visitor, look):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=io.StringIO())
     term = (
         Program.objects.filter(title__startswith="Mindful Self-Compassion")
         .with_dates()
@@ -203,11 +205,13 @@ def test_journey_1_newcomer_registers_pays_and_signs_in(site, visitor, look):
     page.get_by_role("button", name="Email me a code").click()
     look(page, "enter-code")
     code_letter = site.inbox.wait_for(to="newcomer@example.com", subject="Your sign-in code")
-    page.get_by_label("Code").fill(link_in(code_letter.text, r"^\s*([A-Z0-9-]{6,})\s*$"))
+    page.get_by_label("Code").fill(found_in(code_letter.text, r"^\s*([A-Z0-9-]{6,})\s*$"))
     page.get_by_role("button", name="Confirm").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("My registrations")
     look(page, "my-registrations")
+    registration.refresh_from_db()
+    assert registration.user.email == "newcomer@example.com"
     upcoming = page.get_by_role("region", name="Upcoming")
     upcoming.get_by_role("link", name=term.title, exact=True).click()
     expect(page.get_by_text(reference)).to_be_visible()
@@ -318,7 +322,7 @@ def test_journey_3_full_program_waitlist_offer_registers(site, visitor, look):
     )
     offer = site.inbox.wait_for(to="waiting@example.com", subject="A seat is yours if you want it")
 
-    waiting.goto(link_in(offer.text, r"^(http\S+/accept/)$"))
+    waiting.goto(found_in(offer.text, r"^(http\S+/accept/)$"))
     expect(waiting.get_by_text("A seat is held for you until")).to_be_visible()
     expect(waiting.get_by_label("Email")).to_have_value("waiting@example.com")
     look(waiting, "register-with-offer")
@@ -334,12 +338,14 @@ def test_journey_4_participant_cancels_in_the_refund_window(site, visitor, look)
     program = evening_program(
         first_day=days_from_today(30), title="Mindful Self-Compassion: Summer", capacity=1
     )
-    registration = paid_registration(site, program, name="Cancels In Time", email="cancels@ex.com")
+    registration = paid_registration(
+        site, program, name="Cancels In Time", email="cancels@example.com"
+    )
     WaitlistEntryFactory(program=program, name="Next In Line", email="next@example.com")
-    confirmation = site.inbox.wait_for(to="cancels@ex.com", subject="You're registered")
+    confirmation = site.inbox.wait_for(to="cancels@example.com", subject="You're registered")
     participant, next_in_line = visitor(), visitor()
 
-    participant.goto(link_in(confirmation.text, r"^Your registration: (\S+)$"))
+    participant.goto(found_in(confirmation.text, r"^Your registration: (\S+)$"))
     expect(participant.get_by_role("heading", level=1)).to_have_text(program.title)
     look(participant, "registration")
     participant.get_by_role("link", name="Cancel this registration").click()
@@ -357,11 +363,13 @@ def test_journey_4_participant_cancels_in_the_refund_window(site, visitor, look)
     assert (refund["amount"], refund["status"]) == (45000, "succeeded")
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REFUNDED
-    cancelled = site.inbox.wait_for(to="cancels@ex.com", subject="Your registration is cancelled")
+    cancelled = site.inbox.wait_for(
+        to="cancels@example.com", subject="Your registration is cancelled"
+    )
     assert "We are refunding $450 CAD" in cancelled.text
 
     offer = site.inbox.wait_for(to="next@example.com", subject="A seat is yours if you want it")
-    next_in_line.goto(link_in(offer.text, r"^(http\S+/accept/)$"))
+    next_in_line.goto(found_in(offer.text, r"^(http\S+/accept/)$"))
     expect(next_in_line.get_by_text("A seat is held for you until")).to_be_visible()
     look(next_in_line, "register-with-offer")
 
