@@ -13,17 +13,6 @@ from pathlib import Path
 FAILING_IMPACTS = ("serious", "critical")
 IMPACTS = ("minor", "moderate", "serious", "critical")
 
-# Violations in Django's own admin markup, which this project does not write: axe rule
-# -> the elements it may flag. Reported in the summary, not failing; anything else on
-# an admin page (our own admin templates included) fails like any other page.
-DJANGO_ADMIN_MARKUP = {
-    # Date and time inputs of a split date-time widget, and the cells of a tabular
-    # inline, are named by text and column headers rather than <label> elements.
-    "label": ".datetime, .tabular td",
-    # SelectFilter2.js (filter_horizontal) puts aria-label on a plain <span>.
-    "aria-prohibited-attr": ".selector .search-label-icon",
-}
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -31,13 +20,10 @@ class Violation:
     impact: str
     help: str
     targets: tuple[str, ...]
-    # In markup the project does not write (Django's admin), listed in the conftest.
-    known: bool = False
 
     def describe(self) -> str:
         where = ", ".join(self.targets[:5]) + (" …" if len(self.targets) > 5 else "")
-        known = ", known: Django admin markup" if self.known else ""
-        return f"{self.rule} ({self.impact}{known}): {self.help} [{where}]"
+        return f"{self.rule} ({self.impact}): {self.help} [{where}]"
 
 
 @dataclass(frozen=True)
@@ -51,19 +37,14 @@ class PageCheck:
 
     @property
     def failing(self) -> list[Violation]:
-        return [v for v in self.violations if v.impact in FAILING_IMPACTS and not v.known]
+        return [v for v in self.violations if v.impact in FAILING_IMPACTS]
 
 
 CHECKS: list[PageCheck] = []
 
 
-def page_check(
-    *, journey: str, page: str, url: str, width: int, results: dict, known=lambda item: False
-) -> PageCheck:
-    """Reads axe.run()'s results into a PageCheck and keeps it for the summary.
-
-    `known(violation)` says whether a violation lies wholly in markup listed as known.
-    """
+def page_check(*, journey: str, page: str, url: str, width: int, results: dict) -> PageCheck:
+    """Reads axe.run()'s results into a PageCheck and keeps it for the summary."""
     check = PageCheck(
         journey=journey,
         page=page,
@@ -79,7 +60,6 @@ def page_check(
                     " ".join(str(part) for part in node.get("target", []))
                     for node in item.get("nodes", [])
                 ),
-                known=known(item),
             )
             for item in results.get("violations", [])
         ),
@@ -108,14 +88,13 @@ def summary_lines(checks: list[PageCheck]) -> list[str]:
         for run in runs:
             for violation in run.violations:
                 counts[violation.impact] += 1
-                known = ", known: Django admin" if violation.known else ""
-                rules.add(f"{violation.rule} ({violation.impact}{known})")
+                rules.add(f"{violation.rule} ({violation.impact})")
         figures = "/".join(str(counts[impact]) for impact in IMPACTS)
         passed = min(run.passed_rules for run in runs)
         detail = f"  {', '.join(sorted(rules))}" if rules else ""
         lines.append(f"  {page:<28} {passed:>3} rules passed  {figures}{detail}")
     failing = sum(len(check.failing) for check in checks)
-    lines.append(f"serious or critical violations that fail: {failing or 'none'}")
+    lines.append(f"serious or critical violations: {failing or 'none'}")
     return lines
 
 

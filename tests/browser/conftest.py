@@ -126,12 +126,8 @@ class Camera:
         self.step = 0
         self.axe = Axe()
 
-    def look(self, page: Page, name: str, *, known: dict[str, str] | None = None) -> None:
-        """axe-core and a full-page screenshot at each width; the page's own size after.
-
-        `known`: rule -> CSS selector of markup not ours (axe_report.DJANGO_ADMIN_MARKUP) whose
-        violations of that rule are reported but do not fail.
-        """
+    def look(self, page: Page, name: str) -> None:
+        """axe-core and a full-page screenshot at each width; the page's own size after."""
         self.step += 1
         page.wait_for_load_state("load")
         own_size = page.viewport_size
@@ -147,7 +143,6 @@ class Camera:
                         url=page.url,
                         width=width,
                         results=results,
-                        known=lambda violation: _within(page, violation, known or {}),
                     )
                 )
                 page.screenshot(
@@ -159,20 +154,6 @@ class Camera:
         assert not failing, f"axe on {name} ({page.url}):\n" + "\n".join(
             sorted({violation.describe() for violation in failing})
         )
-
-
-def _within(page: Page, violation: dict, known: dict[str, str]) -> bool:
-    """Whether every element axe flagged for this rule lies inside the known markup."""
-    selector = known.get(violation["id"])
-    if not selector:
-        return False
-    targets = [" ".join(node["target"]) for node in violation["nodes"]]
-    return page.evaluate(
-        """([targets, selector]) => targets.every(
-            (target) => document.querySelector(target)?.closest(selector) != null
-        )""",
-        [targets, selector],
-    )
 
 
 @pytest.fixture
