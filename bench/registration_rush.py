@@ -64,7 +64,7 @@ def rush(base: str, slug: str, price_id: int, seconds: float) -> dict[str, float
     """wrk posts the form: each request a new person (bench/rush.lua)."""
     path = f"/programs/{slug}/register/"
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CLIENTS}", f"-d{int(seconds)}s", "--timeout", "10s",
+        ["wrk", f"-t{min(2, CLIENTS)}", f"-c{CLIENTS}", f"-d{int(seconds)}s", "--timeout", "10s",
          "-s", str(Path(__file__).with_name("rush.lua")),
          base + path, "--", path, csrf_token(base + path), str(price_id)],
         capture_output=True, text=True, check=True,

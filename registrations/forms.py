@@ -28,6 +28,20 @@ def question_field(question: Question) -> forms.Field:
 
 
 class PriceChoiceField(forms.ModelChoiceField):
+    """Chooses among the options the form was given, without asking the database again."""
+
+    options: dict[str, object] = {}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        option = self.options.get(str(value))
+        if option is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return option
+
     def label_from_instance(self, option):
         amount = f"${option.amount_cents / 100:,.2f}".replace(".00", "")
         if option.description:
@@ -79,6 +93,7 @@ class RegistrationForm(forms.Form):
         self.fields["price_option"].queryset = program.price_options.filter(
             pk__in=[p.pk for p in price_options]
         )
+        self.fields["price_option"].options = {str(p.pk): p for p in price_options}
         if len(price_options) == 1:
             self.fields["price_option"].initial = price_options[0].pk
         for question in self.questions:

@@ -211,7 +211,7 @@ def _urls(registration: Registration) -> tuple[str, str]:
     )
 
 
-def checkout_start(*, registration: Registration, now=None) -> str:
+def checkout_start(*, registration: Registration, new: bool = False, now=None) -> str:
     """The address of a Stripe Checkout page for a pending registration.
 
     Reuses the open session when it lasts as long as the hold; otherwise renews the
@@ -221,6 +221,14 @@ def checkout_start(*, registration: Registration, now=None) -> str:
     registration and its hold are kept, and the person can try again.
     """
     now = now or timezone.now()
+    if (
+        new
+        and registration.hold_is_live(now)
+        and registration.hold_expires_at - now >= HOLD_MINIMUM
+    ):
+        # Just created by registration_create: no checkout yet, a full hold, no one else
+        # knows its reference. Nothing to re-read.
+        return _checkout_open(registration=registration)
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
@@ -240,6 +248,10 @@ def checkout_start(*, registration: Registration, now=None) -> str:
             return open_payment.checkout_url
         if not registration.hold_is_live(now) or registration.hold_expires_at - now < HOLD_MINIMUM:
             _hold_renew(registration=registration, now=now)
+    return _checkout_open(registration=registration)
+
+
+def _checkout_open(*, registration: Registration) -> str:
     hold_until = registration.hold_expires_at
     session = payments.checkout_session_create(
         reference=registration.reference,

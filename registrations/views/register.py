@@ -1,5 +1,6 @@
 """The registration flow: form → hold → Stripe Checkout → confirmation."""
 
+import re
 import secrets
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from registrations.models import Registration, WaitlistEntry
 # the session, so registering writes no session row and cached pages stay cacheable.
 MINE_COOKIE = "omw_registrations"
 MINE_MAX_AGE = 60 * 60 * 24 * 30
+# Waitlist tokens are secrets.token_urlsafe(): letters, digits, - and _.
+OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _program(request: HttpRequest, slug: str) -> Program:
@@ -66,69 +69,21 @@ def may_act_on(request: HttpRequest, registration: Registration) -> bool:
 
 def _live_offer(request: HttpRequest, program: Program) -> WaitlistEntry | None:
     token = request.GET.get("offer") or request.POST.get("offer") or ""
-    if not token:
+    if not OFFER_TOKEN.fullmatch(token):  # not one we made: no need to ask the database
         return None
     offer = WaitlistEntry.objects.filter(token=token, program=program).first()
     return offer if offer is not None and offer.offer_is_live() else None
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def register(request: HttpRequest, slug: str) -> HttpResponse:
-    program = _program(request, slug)
-    offer = _live_offer(request, program)
-    can_register = program.state == program_selectors.ProgramState.OPEN or (
-        offer is not None and program.state == program_selectors.ProgramState.FULL
-    )
-    if not can_register:
-        return render(
-            request, "registrations/register_refused.html", {"program": program}, status=200
-        )
-    now = timezone.now()
-    price_options = [p for p in program.price_options.all() if p.is_available(now)]
-    form_kwargs = {
-        "program": program,
-        "price_options": price_options,
-        "questions": program.questions.all(),
-    }
-    existing = None
-    if request.method == "POST":
-        form = RegistrationForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            data = services.RegistrationInput(
-                name=form.cleaned_data["name"],
-                email=form.cleaned_data["email"],
-                phone=form.cleaned_data["phone"],
-                price_option=form.cleaned_data["price_option"],
-                answers=form.answers(),
-                discount_code=form.cleaned_data["discount_code"],
-            )
-            try:
-                registration = services.registration_create(
-                    program=program,
-                    data=data,
-                    offer_token=offer.token if offer else "",
-                    user=request.user if request.user.is_authenticated else None,
-                    questions=form.questions,
-                )
-            except services.DiscountCodeInvalid as refusal:
-                form.add_error("discount_code", str(refusal))
-            except services.AlreadyRegistered as refusal:
-                existing = (
-                    refusal.registration if may_act_on(request, refusal.registration) else None
-                )
-                form.add_error(None, str(refusal))
-            except services.RegistrationRefused as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                return _remember(request, _to_payment(request, registration), registration)
-    else:
-        initial = {}
-        if request.user.is_authenticated:
-            initial = {"name": request.user.name, "email": request.user.email}
-        if offer is not None:
-            initial = {"name": offer.name, "email": offer.email}
-        initial.update(request.session.pop("register_again", {}).get(slug, {}))
-        form = RegistrationForm(initial=initial, **form_kwargs)
+def _form_page(request, program, form, offer, existing=None) -> HttpResponse:
+    """The form, with what it says about the program (seats, dates) read fresh."""
+    if not hasattr(program, "state"):
+        program = _program(request, program.slug)
+    if program.state not in (
+        program_selectors.ProgramState.OPEN,
+        program_selectors.ProgramState.FULL if offer else None,
+    ):
+        return render(request, "registrations/register_refused.html", {"program": program})
     return render(
         request,
         "registrations/register.html",
@@ -139,15 +94,82 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             "existing": existing,
             "refund_deadline": program.full_refund_deadline(program.first_starts_at),
         },
-        status=200 if request.method != "POST" else 422 if form.errors else 200,
+        status=422 if form.is_bound else 200,
     )
 
 
-def _to_payment(request: HttpRequest, registration: Registration) -> HttpResponse:
+def _form(program: Program, data=None, initial=None) -> RegistrationForm:
+    now = timezone.now()
+    return RegistrationForm(
+        data,
+        initial=initial,
+        program=program,
+        price_options=[p for p in program.price_options.all() if p.is_available(now)],
+        questions=program.questions.all(),
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    if request.method == "POST":
+        return _register(request, slug)
+    program = _program(request, slug)
+    offer = _live_offer(request, program)
+    initial = {}
+    if request.user.is_authenticated:
+        initial = {"name": request.user.name, "email": request.user.email}
+    if offer is not None:
+        initial = {"name": offer.name, "email": offer.email}
+    initial.update(request.session.pop("register_again", {}).get(slug, {}))
+    return _form_page(request, program, _form(program, initial=initial), offer)
+
+
+def _register(request: HttpRequest, slug: str) -> HttpResponse:
+    """The submitted form. Whether the program takes people now is decided by the
+    service under the program's lock; seats are read here only to draw a refusal."""
+    programs = Program.objects.prefetch_related("price_options", "questions")
+    if not request.user.is_staff:
+        programs = programs.exclude(status=Program.Status.DRAFT)
+    program = get_object_or_404(programs, slug=slug)
+    offer = _live_offer(request, program)
+    form = _form(program, data=request.POST)
+    existing = None
+    if form.is_valid():
+        data = services.RegistrationInput(
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            phone=form.cleaned_data["phone"],
+            price_option=form.cleaned_data["price_option"],
+            answers=form.answers(),
+            discount_code=form.cleaned_data["discount_code"],
+        )
+        try:
+            registration = services.registration_create(
+                program=program,
+                data=data,
+                offer_token=offer.token if offer else "",
+                user=request.user if request.user.is_authenticated else None,
+                questions=form.questions,
+            )
+        except services.DiscountCodeInvalid as refusal:
+            form.add_error("discount_code", str(refusal))
+        except services.AlreadyRegistered as refusal:
+            existing = refusal.registration if may_act_on(request, refusal.registration) else None
+            form.add_error(None, str(refusal))
+        except services.RegistrationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return _remember(request, _to_payment(request, registration, new=True), registration)
+    return _form_page(request, program, form, offer, existing)
+
+
+def _to_payment(
+    request: HttpRequest, registration: Registration, new: bool = False
+) -> HttpResponse:
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
     try:
-        url = services.checkout_start(registration=registration)
+        url = services.checkout_start(registration=registration, new=new)
     except payments.PaymentsUnavailable:
         return render(
             request,
