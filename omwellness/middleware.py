@@ -2,6 +2,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 
 
 @cache
@@ -48,3 +49,22 @@ class SecurityHeadersMiddleware:
             response.setdefault("Content-Security-Policy", content_security_policy(targets))
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character has no place in an address, and PostgreSQL refuses text containing
+    one: looking up a reference or token that carries it would fail with a server error.
+    Forms refuse NUL themselves, with a message beside the field; this covers the path
+    and the query string, which views read directly."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        in_query = any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        )
+        if in_query or "\x00" in request.path:
+            raise BadRequest("NUL character in the address")
+        return self.get_response(request)
