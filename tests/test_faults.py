@@ -8,7 +8,6 @@ Stripe outage while fulfilling (test_webhook), Redis down for a registration mad
 service and a worker killed mid-send (test_outbox, test_worker).
 """
 
-import http.client
 import json
 import re
 import subprocess
@@ -16,8 +15,6 @@ import sys
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -33,6 +30,7 @@ from registrations.models import OutboundEmail, Registration, RegistrationLog, S
 
 from .celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
 from .factories import ProgramFactory
+from .forwarding_proxy import ForwardingProxy
 from .smtp_standin import SMTPStandIn
 from .stripe_fixtures import WEBHOOK_SECRET, events_of
 from .test_register_views import form_data
@@ -54,66 +52,25 @@ def deliver(client, event: dict):
 # --- Stripe's answer lost on the way back -----------------------------------------------
 
 
-class _ForwardingHandler(BaseHTTPRequestHandler):
-    def _forward(self) -> None:
-        proxy: LossyProxy = self.server.proxy
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {
-            key: value
-            for key, value in self.headers.items()
-            if key.lower() not in {"host", "connection"}
-        }
-        upstream = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port)
-        upstream.request(self.command, self.path, body=body, headers=headers)
-        answer = upstream.getresponse()
-        content = answer.read()
-        upstream.close()
-        if proxy.drop_this(self.command, self.path, self.headers.get("Idempotency-Key")):
-            self.close_connection = True  # Stripe acted on it; the caller hears nothing
-            return
-        self.send_response(answer.status)
-        for key, value in answer.getheaders():
-            if key.lower() not in {"connection", "content-length", "transfer-encoding"}:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    do_GET = do_POST = do_DELETE = _forward
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-class LossyProxy:
+class LossyProxy(ForwardingProxy):
     """Between the app and Stripe: forwards every request, and cuts the connection before
     the answer of the next `drop` requests, as a network failure after Stripe acted would."""
 
     def __init__(self, upstream_url: str):
-        self.upstream = urlsplit(upstream_url)
+        super().__init__(upstream_url)
         self.drop = 0
         self.dropped: list[tuple[str, str, str | None]] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _ForwardingHandler)
-        self._server.daemon_threads = True
-        self._server.proxy = self
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def drop_this(self, method: str, path: str, idempotency_key: str | None) -> bool:
+    def drop_answer(self, handler) -> bool:
         with self._lock:
             if self.drop <= 0:
                 return False
             self.drop -= 1
-            self.dropped.append((method, path, idempotency_key))
+            self.dropped.append(
+                (handler.command, handler.path, handler.headers.get("Idempotency-Key"))
+            )
             return True
-
-    def __enter__(self) -> "LossyProxy":
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.mark.django_db

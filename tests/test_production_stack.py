@@ -9,13 +9,10 @@ that proxy; the worker sends email by SMTP to a stand-in server. One person then
 registers and pays over HTTP, and the test watches the confirmation arrive.
 """
 
-import http.client
 import os
 import re
 import subprocess
-import threading
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg
 import pytest
@@ -25,6 +22,7 @@ from django.db import connection
 from devtools import prodlike
 
 from .celery_processes import RedisServer, wait_until
+from .forwarding_proxy import ForwardingProxy
 from .smtp_standin import SMTPStandIn
 
 ROOT = prodlike.ROOT
@@ -46,49 +44,18 @@ def test_readme_shows_the_procfile_commands_as_they_are():
 # --- The load balancer ------------------------------------------------------------------
 
 
-class _ProxyHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def _forward(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
-        headers["X-Forwarded-Proto"] = "https"
-        headers["X-Forwarded-For"] = self.client_address[0]
-        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=90)
-        upstream.request(self.command, self.path, body=body, headers=headers)
-        answer = upstream.getresponse()
-        content = answer.read()
-        upstream.close()
-        self.send_response(answer.status)
-        for key, value in answer.getheaders():
-            if key.lower() not in {"connection", "content-length", "transfer-encoding"}:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    do_GET = do_HEAD = do_POST = _forward
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-class TLSTerminator:
+class TLSTerminator(ForwardingProxy):
     """Forwards to gunicorn as a load balancer that ended TLS would (minus the TLS)."""
 
     def __init__(self, upstream_port: int):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _ProxyHandler)
-        self.server.daemon_threads = True
-        self.server.upstream_port = upstream_port
-        self.port = self.server.server_address[1]
+        super().__init__(f"http://127.0.0.1:{upstream_port}")
 
-    def __enter__(self) -> "TLSTerminator":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def request_headers(self, handler) -> dict[str, str]:
+        return {
+            "Host": handler.headers["Host"],  # a load balancer passes the site's host on
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": handler.client_address[0],
+        }
 
 
 # --- The stack ----------------------------------------------------------------------------
