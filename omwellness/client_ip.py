@@ -1,0 +1,21 @@
+"""The address of the person at the other end, as every per-client limit sees it.
+
+Behind N proxies that each append to X-Forwarded-For, the client is the N-th address
+from the right: everything left of it was written by the client and can be forged.
+`DJANGO_TRUSTED_PROXY_COUNT` sets N (0, the default, trusts no header). allauth's rate
+limits read the same setting (`ALLAUTH_TRUSTED_PROXY_COUNT`) and this function through
+the account adapter, so sign-in and the site's own limits key on the same address.
+"""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if count > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= count and hops[-count]:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
