@@ -149,6 +149,13 @@ class Registration(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["program", "status", "hold_expires_at"])]
+        # Acting on someone else's registration takes these, never the bare staff flag
+        # (registrations/permissions.py says who needs which).
+        permissions = [
+            ("cancel_registration", "Can cancel someone else's registration"),
+            ("refund_registration", "Can refund money when cancelling"),
+            ("message_participants", "Can email every participant of a program"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.name}"
@@ -391,6 +398,8 @@ class OutboundEmail(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "outbound email"
+        # Reading what was sent is not the same as sending it again to someone.
+        permissions = [("resend_outboundemail", "Can send an email again")]
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} ({self.status})"
