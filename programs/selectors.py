@@ -90,6 +90,11 @@ def program_listing(*, now: datetime | None = None) -> ProgramListing:
     return ProgramListing(upcoming=upcoming, past=past)
 
 
+def may_preview_drafts(*, user) -> bool:
+    """Draft programs show to staff who may view programs, not to the staff flag alone."""
+    return user.has_perm("programs.view_program")
+
+
 def program_detail(
     *, slug: str, include_drafts: bool, now: datetime | None = None, for_form: bool = False
 ) -> Program:

@@ -25,7 +25,9 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 def _program_or_404(request: HttpRequest, slug: str) -> Program:
     try:
-        return selectors.program_detail(slug=slug, include_drafts=request.user.is_staff)
+        return selectors.program_detail(
+            slug=slug, include_drafts=selectors.may_preview_drafts(user=request.user)
+        )
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
 

@@ -8,7 +8,8 @@ Who sees what:
   verified address as well means nothing made in between is ever out of sight. A
   person with no verified address sees nothing: verification comes first.
 - A facilitator sees the programs whose facilitators include their profile.
-- Staff see everything.
+- Staff see what their Django permissions grant (`registrations.permissions`); the
+  staff flag alone shows nothing.
 
 Anything else is reported as missing (the views answer 404, never 403). Every page
 reads in a number of queries that does not grow with the number of rows.
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from programs.models import Program, Question, Session
 
+from . import permissions
 from .accounts import verified_emails
 from .models import Answer, Attendance, Payment, Registration, WaitlistEntry
 from .selectors import seats_taken_subquery
@@ -115,15 +117,26 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
 def registration_for_user(
     *, user, reference: str, now: datetime | None = None
 ) -> Registration | None:
-    """One registration its owner, or staff, may see; None for anyone else."""
+    """One registration its owner, or staff allowed to view registrations, may see;
+    None for anyone else."""
     queryset = Registration.objects.annotate(email_lower=Lower("email"))
-    if not user.is_staff:
+    if not user.has_perm(permissions.VIEW_REGISTRATION):
         owned = _owned_filter(user=user)
         if owned is None:
             return None
         queryset = queryset.filter(owned)
     registration = _with_schedule_and_payments(queryset.filter(reference=reference)).first()
     return _decorate_registration(registration, now or timezone.now()) if registration else None
+
+
+def registration_is_owned_by(*, user, registration: Registration) -> bool:
+    """Whether the registration is the user's own rather than one their permissions open."""
+    owned = _owned_filter(user=user)
+    return owned is not None and (
+        Registration.objects.annotate(email_lower=Lower("email"))
+        .filter(owned, pk=registration.pk)
+        .exists()
+    )
 
 
 def registration_for_token(
@@ -143,8 +156,10 @@ def registration_for_token(
 
 
 def waitlist_entry_for_user(*, user, pk: int) -> WaitlistEntry | None:
+    """One entry its owner may see and leave; staff need to be allowed to change entries,
+    since the only page for it takes someone off the waitlist."""
     queryset = WaitlistEntry.objects.annotate(email_lower=Lower("email")).select_related("program")
-    if not user.is_staff:
+    if not user.has_perms(permissions.LEAVE_ANY_WAITLIST):
         owned = _owned_filter(user=user)
         if owned is None:
             return None
@@ -169,19 +184,28 @@ def _count_subquery(queryset: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _facilitated(*, user) -> QuerySet:
+def _facilitated(
+    *, user, staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER
+) -> QuerySet:
+    """The programs the user leads; every program for staff holding `staff_permissions`."""
     programs = Program.objects.all()
-    if user.is_staff:
+    if not user.is_authenticated:
+        return programs.none()
+    if user.has_perms(staff_permissions):
         return programs
-    return programs.filter(facilitators__user=user) if user.is_authenticated else programs.none()
+    return programs.filter(facilitators__user=user)
 
 
 def is_facilitator(*, user) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or hasattr(user, "facilitator")))
+    return bool(
+        user.is_authenticated
+        and (hasattr(user, "facilitator") or permissions.may_read_any_roster(user=user))
+    )
 
 
 def facilitated_programs(*, user, now: datetime | None = None) -> list[Program]:
-    """The programs a facilitator leads (every program for staff), running and upcoming
+    """The programs a facilitator leads (every program for staff who may read any
+    roster), running and upcoming
     first, each with its counts."""
     now = now or timezone.now()
     registrations = Registration.objects.filter(program=OuterRef("pk"))
@@ -208,11 +232,18 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[Program]:
     return programs
 
 
-def facilitated_program(*, user, slug: str, now: datetime | None = None) -> Program | None:
-    """One program the user leads (any for staff), with dates and seats; else None."""
+def facilitated_program(
+    *,
+    user,
+    slug: str,
+    staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER,
+    now: datetime | None = None,
+) -> Program | None:
+    """One program the user leads (any, for staff holding `staff_permissions`), with
+    dates and seats; else None."""
     now = now or timezone.now()
     program = (
-        _facilitated(user=user)
+        _facilitated(user=user, staff_permissions=staff_permissions)
         .with_dates()
         .annotate(seats_taken=seats_taken_subquery(now=now))
         .prefetch_related(

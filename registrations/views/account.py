@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
 from programs.templatetags.programs_tags import cad
-from registrations import payments, services
+from registrations import payments, permissions, services
 from registrations import portal_selectors as selectors
 from registrations.models import Registration, WaitlistEntry
 
@@ -126,10 +126,28 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     if registration is None:
         return redirect_to_login(request.get_full_path())
     detail_url = _detail_url(registration, token)
+    # Staff who opened someone else's registration (not its owner, not its link) cancel
+    # by their permissions: none at all reads as missing, as the rest of the portal.
+    for_someone_else = not token and not selectors.registration_is_owned_by(
+        user=request.user, registration=registration
+    )
+    if for_someone_else and not permissions.may_cancel_for_someone_else(
+        user=request.user, refund_cents=0
+    ):
+        raise Http404("No such registration.")
     if not registration.can_cancel:
         messages.info(request, "This registration can no longer be cancelled here.")
         return redirect(detail_url)
     refund_cents = services.refund_quote(registration=registration)
+    if for_someone_else and not permissions.may_cancel_for_someone_else(
+        user=request.user, refund_cents=refund_cents
+    ):
+        messages.error(
+            request,
+            f"Cancelling this registration now would refund {cad(refund_cents)}, and your "
+            "account is not set up to give refunds, so nothing was changed.",
+        )
+        return redirect(detail_url)
     if request.method == "POST":
         actor = request.user if request.user.is_authenticated else None
         try:
@@ -137,7 +155,7 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
                 registration=registration,
                 actor=actor,
                 refund_cents=refund_cents,
-                reason="cancelled by the participant",
+                reason="cancelled by staff" if for_someone_else else "cancelled by the participant",
             )
         except services.CancellationRefused as error:
             messages.error(request, str(error))

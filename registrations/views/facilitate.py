@@ -1,10 +1,11 @@
 """The facilitator portal: rosters, attendance, exports and messages, per program.
 
-A facilitator sees only the programs they are assigned to, staff see every program;
+A facilitator sees only the programs they are assigned to; staff see every program
+when their permissions allow what the page shows or does (`registrations.permissions`);
 anyone else gets a 404 for every address here (DESIGN rule 8).
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from registrations import emails
+from registrations import emails, permissions
 from registrations import portal_selectors as selectors
 from registrations.csv_export import roster_csv
 from registrations.forms_portal import (
@@ -26,8 +27,11 @@ from registrations.forms_portal import (
 from registrations.services.attendance import attendance_mark
 
 
-def facilitator_required(view):
-    """Sign-in first; then the program must be one the user leads (or any, for staff)."""
+def facilitator_required(view=None, *, staff_permissions=permissions.READ_ANY_ROSTER):
+    """Sign-in first; then the program must be one the user leads, or any program for
+    staff holding `staff_permissions` (what the page shows or changes needs)."""
+    if view is None:
+        return partial(facilitator_required, staff_permissions=staff_permissions)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, slug: str | None = None, **kwargs):
@@ -37,7 +41,9 @@ def facilitator_required(view):
             raise Http404("Not a facilitator.")
         if slug is None:
             return view(request, *args, **kwargs)
-        program = selectors.facilitated_program(user=request.user, slug=slug)
+        program = selectors.facilitated_program(
+            user=request.user, slug=slug, staff_permissions=staff_permissions
+        )
         if program is None:
             raise Http404("No such program.")
         return view(request, program, *args, **kwargs)
@@ -62,6 +68,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
             {
                 "upcoming": [p for p in programs if not p.is_past],
                 "past": [p for p in programs if p.is_past],
+                "sees_every_program": permissions.may_read_any_roster(user=request.user),
             },
         )
     )
@@ -132,7 +139,7 @@ def attendance_overview(request: HttpRequest, program) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@facilitator_required
+@facilitator_required(staff_permissions=permissions.MARK_ANY_ATTENDANCE)
 def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpResponse:
     attendance = selectors.session_attendance(program=program, session_pk=session_pk)
     if attendance is None:
@@ -164,7 +171,7 @@ def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpRe
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@facilitator_required
+@facilitator_required(staff_permissions=permissions.MESSAGE_ANY_PROGRAM)
 def message_participants(request: HttpRequest, program) -> HttpResponse:
     form = MessageParticipantsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import selectors as program_selectors
 from programs.models import Program
-from registrations import payments, services
+from registrations import payments, permissions, services
 from registrations.forms import RegistrationForm, WaitlistForm
 from registrations.models import Registration, WaitlistEntry
 
@@ -28,7 +28,9 @@ OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 def _program(request: HttpRequest, slug: str) -> Program:
     try:
         return program_selectors.program_detail(
-            slug=slug, include_drafts=request.user.is_staff, for_form=True
+            slug=slug,
+            include_drafts=program_selectors.may_preview_drafts(user=request.user),
+            for_form=True,
         )
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
@@ -56,14 +58,16 @@ def _remember(
 
 
 def may_act_on(request: HttpRequest, registration: Registration) -> bool:
-    """The person who made it (this browser, their account, or the emailed link), or staff."""
+    """The person who made it (this browser, their account, or the emailed link), or staff
+    allowed to change registrations."""
     token = request.GET.get("token") or request.POST.get("token") or ""
     user = request.user
     return bool(
         # Bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
         (token and secrets.compare_digest(token.encode(), registration.access_token.encode()))
         or registration.reference in _mine(request)
-        or (user.is_authenticated and (user.is_staff or registration.user_id == user.pk))
+        or (user.is_authenticated and registration.user_id == user.pk)
+        or user.has_perm(permissions.ACT_ON_ANY_REGISTRATION)
     )
 
 
@@ -128,7 +132,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
     """The submitted form. Whether the program takes people now is decided by the
     service under the program's lock; seats are read here only to draw a refusal."""
     programs = Program.objects.prefetch_related("price_options", "questions")
-    if not request.user.is_staff:
+    if not program_selectors.may_preview_drafts(user=request.user):
         programs = programs.exclude(status=Program.Status.DRAFT)
     program = get_object_or_404(programs, slug=slug)
     offer = _live_offer(request, program)
