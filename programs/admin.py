@@ -187,7 +187,7 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
             },
         )
 
-    @admin.action(description="Duplicate for a new term")
+    @admin.action(description="Duplicate for a new term", permissions=["add"])
     def duplicate_for_new_term(self, request, queryset):
         if "apply" in request.POST:
             form = DuplicateForm(request.POST)

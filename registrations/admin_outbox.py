@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from . import permissions
 from .models import OutboundEmail
 from .outbox import outbound_email_enqueue, outbound_email_resend
 
@@ -104,7 +105,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def attachment_names(self, email):
         return ", ".join(item["filename"] for item in email.attachments) or "—"
 
-    @admin.action(description="Resend the selected emails", permissions=["view"])
+    def has_resend_permission(self, request):
+        return request.user.has_perm(permissions.RESEND_EMAIL)
+
+    @admin.action(description="Resend the selected emails", permissions=["resend"])
     def resend(self, request, queryset):
         with transaction.atomic():
             copies = [outbound_email_resend(email=email) for email in queryset]

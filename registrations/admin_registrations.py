@@ -19,7 +19,7 @@ from django.utils.html import format_html
 
 from programs.models import Program, Session
 
-from . import emails, payments, services
+from . import emails, payments, permissions, services
 from .models import (
     Answer,
     Attendance,
@@ -143,6 +143,15 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         max_length=250, help_text="Recorded with the cancellation and shown on the refund."
     )
+
+    def __init__(self, *args, may_refund: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_refund:
+            # Without the refund permission the only choice is none: any other is refused.
+            self.fields["refund"].choices = [("none", "No refund")]
+            self.fields["refund"].initial = "none"
+            self.fields["refund"].help_text = "Your account is not set up to give refunds."
+            del self.fields["amount"]
 
     def clean(self):
         cleaned = super().clean()
@@ -281,7 +290,13 @@ class RegistrationAdmin(admin.ModelAdmin):
         for problem in problems:
             self.message_user(request, problem, messages.ERROR)
 
-    @admin.action(description="Resend the confirmation email")
+    def has_cancel_permission(self, request):
+        return permissions.may_cancel_for_someone_else(user=request.user, refund_cents=0)
+
+    def has_mark_attendance_permission(self, request):
+        return request.user.has_perms(permissions.MARK_ATTENDANCE)
+
+    @admin.action(description="Resend the confirmation email", permissions=["change"])
     def resend_confirmation(self, request, queryset):
         done, problems = 0, []
         for registration in queryset.select_related("program"):
@@ -306,10 +321,13 @@ class RegistrationAdmin(admin.ModelAdmin):
             done += 1
         self._done(request, done, "Resent the confirmation of", problems)
 
-    @admin.action(description="Cancel, with a refund…")
+    @admin.action(description="Cancel, with a refund…", permissions=["cancel"])
     def cancel_with_refund(self, request, queryset):
         registrations = list(queryset.select_related("program").prefetch_related("payments"))
-        form = CancelForm(request.POST if "apply" in request.POST else None)
+        form = CancelForm(
+            request.POST if "apply" in request.POST else None,
+            may_refund=permissions.may_refund(user=request.user),
+        )
         if form.is_bound and form.is_valid():
             done, problems = 0, []
             for registration in registrations:
@@ -353,7 +371,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             note="Each seat is freed and offered to the waitlist; the person is emailed.",
         )
 
-    @admin.action(description="Transfer to another program…")
+    @admin.action(description="Transfer to another program…", permissions=["change"])
     def transfer(self, request, queryset):
         form = TransferForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -378,7 +396,7 @@ class RegistrationAdmin(admin.ModelAdmin):
             request, queryset, action="transfer", title="Transfer registrations", form=form
         )
 
-    @admin.action(description="Mark attendance…")
+    @admin.action(description="Mark attendance…", permissions=["mark_attendance"])
     def mark_attendance(self, request, queryset):
         program_ids = set(queryset.values_list("program_id", flat=True))
         form = AttendanceActionForm(
@@ -515,7 +533,9 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Remove from the waitlist (passes an offer on)")
+    @admin.action(
+        description="Remove from the waitlist (passes an offer on)", permissions=["change"]
+    )
     def remove_from_waitlist(self, request, queryset):
         active = queryset.filter(
             status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
