@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connection
 
-from .factories import ProgramFactory, UserFactory
+from .factories import ProgramFactory, UserFactory, make_program_staff
 from .stripe_fixtures import stripe_standin  # noqa: F401
 
 
@@ -56,3 +56,15 @@ def user(db):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def plain_staff_user(db):
+    """The staff flag and nothing else: opens the admin's door, and no data."""
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def program_staff_user(db):
+    """A staff member in the "Program staff" group."""
+    return make_program_staff()

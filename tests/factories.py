@@ -1,11 +1,19 @@
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from omwellness.models import User
 from programs.models import Facilitator, PriceOption, Program, Question, Session
 from registrations.models import Registration, WaitlistEntry
+
+
+def make_program_staff(**kwargs) -> User:
+    """A staff member in the "Program staff" group that a data migration creates."""
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name="Program staff"))
+    return user
 
 
 class UserFactory(factory.django.DjangoModelFactory):

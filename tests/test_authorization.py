@@ -19,6 +19,7 @@ from .factories import (
     RegistrationFactory,
     UserFactory,
     WaitlistEntryFactory,
+    make_program_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,18 @@ PERSONAL_INDEXES = {"list", "facilitate"}
 # tests/test_register_views.py.
 PAYMENT_FLOW = {"pay", "paid", "checkout_cancelled"}
 
-ROLES = ["anonymous", "other_participant", "other_facilitator", "staff", "owner"]
+# Staff come in three kinds: a superuser, a member of the "Program staff" group, and
+# someone with the staff flag and no permissions, who sees no more than a stranger.
+ROLES = [
+    "anonymous",
+    "other_participant",
+    "other_facilitator",
+    "plain_staff",
+    "program_staff",
+    "superuser",
+    "owner",
+]
+DENIED = ("other_participant", "other_facilitator", "plain_staff")
 
 
 class World:
@@ -74,7 +86,9 @@ class World:
         ProgramFactory().facilitators.add(FacilitatorFactory(user=self.other_facilitator))
         self.other_participant = UserFactory()
         RegistrationFactory(user=self.other_participant, email=self.other_participant.email)
-        self.staff = UserFactory(is_staff=True)
+        self.plain_staff = UserFactory(is_staff=True)
+        self.program_staff = make_program_staff()
+        self.superuser = UserFactory(is_staff=True, is_superuser=True)
 
     def person(self, role, url_name):
         if role == "owner":
@@ -109,15 +123,15 @@ def test_authorization_of_every_portal_page(client, world, url_name, role):
     response = open_as(client, world, role, url_name)
     if role == "anonymous":
         assert is_sign_in_redirect(response)
-    elif role in ("other_participant", "other_facilitator"):
+    elif role in DENIED:
         assert response.status_code == 404
         assert world.registration.name not in response.content.decode()
-    else:  # staff, and the registration's owner or the program's facilitator
+    else:  # permitted staff, and the registration's owner or the program's facilitator
         assert response.status_code == 200
 
 
 @pytest.mark.parametrize("url_name", sorted(POSTS))
-@pytest.mark.parametrize("role", ["anonymous", "other_participant", "other_facilitator"])
+@pytest.mark.parametrize("role", ["anonymous", *DENIED])
 def test_authorization_of_every_portal_change(client, world, url_name, role):
     response = open_as(client, world, role, url_name, "post", POSTS[url_name])
     assert is_sign_in_redirect(response) if role == "anonymous" else response.status_code == 404
@@ -138,8 +152,11 @@ def test_authorization_of_the_personal_indexes(client, world):
     assert client.get(reverse("registrations:facilitate")).status_code == 404
     client.force_login(world.other_facilitator)
     assert "Winter MSC" not in client.get(reverse("registrations:facilitate")).content.decode()
-    client.force_login(world.staff)
-    assert "Winter MSC" in client.get(reverse("registrations:facilitate")).content.decode()
+    client.force_login(world.plain_staff)
+    assert client.get(reverse("registrations:facilitate")).status_code == 404
+    for permitted in (world.program_staff, world.superuser):
+        client.force_login(permitted)
+        assert "Winter MSC" in client.get(reverse("registrations:facilitate")).content.decode()
 
 
 def test_authorization_by_emailed_token_opens_only_that_registration(client, world):
