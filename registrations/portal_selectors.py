@@ -205,8 +205,7 @@ def is_facilitator(*, user) -> bool:
 
 def facilitated_programs(*, user, now: datetime | None = None) -> list[Program]:
     """The programs a facilitator leads (every program for staff who may read any
-    roster), running and upcoming
-    first, each with its counts."""
+    roster), running and upcoming first, each with its counts."""
     now = now or timezone.now()
     registrations = Registration.objects.filter(program=OuterRef("pk"))
     programs = list(
