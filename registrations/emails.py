@@ -408,13 +408,11 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
     seats_left = program_seats_left(program=program)
     confirmed = program.registrations.filter(status=Registration.Status.CONFIRMED).count()
     verb = "registered for" if event == "registered" else "cancelled"
+    stay = program_stay(registration)
     for facilitator in facilitators:
         queue(
             kind=Kind.FACILITATORS_NOTICE,
-            dedup_key=(
-                f"facilitators:{event}:{registration.pk}:{program_stay(registration)}"
-                f":{facilitator.user_id}"
-            ),
+            dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{facilitator.user_id}",
             recipient=facilitator.user.email,
             subject=f"{registration.name} {verb} {program.title}",
             template="facilitators_notice",

@@ -3,11 +3,13 @@ transfer confirms the new program with its own email, at one of its own prices, 
 nothing (issue 9)."""
 
 import csv
+import importlib
 import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -121,6 +123,10 @@ def test_security_transfer_removes_old_answers_and_logs_how_many_not_what(
     registration = paid_registration(
         old, stripe_standin, answers={motive.pk: "Kinder self-talk", health.pk: HEALTH_SECRET}
     )
+    # An answer whose question was deleted from the old program goes too.
+    Answer.objects.create(
+        registration=registration, question=None, question_text="Since deleted?", value="Orphan"
+    )
     target = ProgramFactory(title="Spring MSC")
     teacher = UserFactory()
     target.facilitators.add(FacilitatorFactory(user=teacher))
@@ -131,7 +137,7 @@ def test_security_transfer_removes_old_answers_and_logs_how_many_not_what(
     assert registration.program == target
     assert not Answer.objects.filter(registration=registration).exists()
     removed = registration.log.get(action="answers removed")
-    assert removed.message.startswith("2 intake answers") and removed.actor == staff_user
+    assert removed.message.startswith("3 intake answers") and removed.actor == staff_user
     every_log = " ".join(registration.log.values_list("message", flat=True))
     assert HEALTH_SECRET not in every_log and "Kinder self-talk" not in every_log
     # The new program's facilitator reads none of it.
@@ -555,3 +561,35 @@ def test_security_confirmation_dedup_key_names_the_program():
     emails.confirmation(registration=registration)
     key = OutboundEmail.objects.get(kind="confirmation").dedup_key
     assert key.startswith(f"confirmation:{registration.pk}:{registration.program_id}.")
+
+
+def test_security_migration_deletes_answers_that_earlier_transfers_carried():
+    # The integrator may renumber the migration; the function keeps its name.
+    migration = importlib.import_module(
+        "registrations.migrations.0002_health_answers_stay_with_program"
+    )
+    old, old_motive, _ = intake_program("Winter MSC")
+    new, new_motive, _ = intake_program("Spring MSC")
+    gone = QuestionFactory(program=new, text="Deleted since?")
+    moved = RegistrationFactory(program=new)
+    untouched = RegistrationFactory(program=old)
+    for registration, question, value in [
+        (moved, old_motive, HEALTH_SECRET),
+        (moved, new_motive, "Own answer"),
+        (moved, gone, "Answer to a deleted question"),
+        (untouched, old_motive, "Still in Winter"),
+    ]:
+        Answer.objects.create(
+            registration=registration, question=question, question_text=question.text, value=value
+        )
+    gone.delete()
+
+    migration.delete_answers_of_other_programs(django_apps, None)
+
+    assert set(Answer.objects.values_list("value", flat=True)) == {
+        "Own answer",
+        "Answer to a deleted question",
+        "Still in Winter",
+    }
+    assert moved.log.get(action="answers removed").message.startswith("1 intake answer ")
+    assert not untouched.log.exists()
