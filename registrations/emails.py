@@ -113,26 +113,24 @@ def queue(
 # Links ---------------------------------------------------------------------------------
 
 
-def registration_url(registration: Registration) -> str:
-    """The registration's page; people without an account open it with their token."""
-    url = absolute(reverse("registrations:detail", kwargs={"reference": registration.reference}))
+def _personal_url(registration: Registration, url_name: str) -> str:
+    """A page of the registration; people without an account open it with their token."""
+    url = absolute(reverse(url_name, kwargs={"reference": registration.reference}))
     if registration.user_id is None:
         url += f"?token={registration.access_token}"
     return url
+
+
+def registration_url(registration: Registration) -> str:
+    return _personal_url(registration, "registrations:detail")
 
 
 def cancel_url(registration: Registration) -> str:
-    url = absolute(reverse("registrations:cancel", kwargs={"reference": registration.reference}))
-    if registration.user_id is None:
-        url += f"?token={registration.access_token}"
-    return url
+    return _personal_url(registration, "registrations:cancel")
 
 
 def answers_url(registration: Registration) -> str:
-    url = absolute(reverse("registrations:answers", kwargs={"reference": registration.reference}))
-    if registration.user_id is None:
-        url += f"?token={registration.access_token}"
-    return url
+    return _personal_url(registration, "registrations:answers")
 
 
 def my_registrations_url() -> str:
