@@ -6,12 +6,14 @@ import csv
 import importlib
 import io
 import re
+import threading
 from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 
 from programs.models import PriceOption, Question
@@ -593,3 +595,38 @@ def test_security_migration_deletes_answers_that_earlier_transfers_carried():
     }
     assert moved.log.get(action="answers removed").message.startswith("1 intake answer ")
     assert not untouched.log.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_security_concurrent_transfers_of_one_email_move_one_and_refuse_the_rest():
+    """Opposite and parallel transfers of the same person into one program, at once."""
+    target = ProgramFactory(title="Spring MSC")
+    price = target.price_options.get()
+    twins = [RegistrationFactory(email="ada@example.com") for _ in range(6)]
+    start = threading.Barrier(len(twins))
+    outcomes: list[str] = []
+
+    def attempt(registration) -> None:
+        try:
+            start.wait()
+            services.registration_transfer(
+                registration=registration, program=target, price_option=price, actor=None
+            )
+            outcomes.append("moved")
+        except services.TransferRefused as refusal:
+            outcomes.append(refusal.problems[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(twin,)) for twin in twins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("moved") == 1
+    refused = [o for o in outcomes if o != "moved"]
+    assert len(refused) == 5
+    assert all("already has a registration in Spring MSC" in o for o in refused), refused
+    assert target.registrations.active().count() == 1
