@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html
 
-from programs.models import Program, Session
+from programs.models import PriceOption, Program, Session
 
 from . import emails, payments, permissions, services
 from .models import (
@@ -170,11 +171,38 @@ class CancelForm(forms.Form):
         return int(self.cleaned_data["amount"] * 100)
 
 
+class TransferPriceField(forms.ModelChoiceField):
+    def label_from_instance(self, option):
+        return f"{option.program.title}: {option.label} ({_cad(option.amount_cents)})"
+
+
 class TransferForm(forms.Form):
     program = forms.ModelChoiceField(
         queryset=Program.objects.filter(status=Program.Status.PUBLISHED),
-        help_text="The registration, its payment and its seat move there; answers are cleared.",
+        label="New program",
+        help_text=(
+            "Only confirmed registrations move, each with its payment, to a free seat there. "
+            "Nothing is charged or refunded. The intake answers given for the old program are "
+            "deleted, not passed on: the log records how many. If the new program asks "
+            "questions, the person is emailed a link to answer them, and you can fill them in "
+            "from the registration's page here. The person also gets a confirmation for the "
+            "new program. If any selected registration cannot move, none is moved."
+        ),
     )
+    price_option = TransferPriceField(
+        queryset=PriceOption.objects.filter(program__status=Program.Status.PUBLISHED)
+        .select_related("program")
+        .order_by("program__title", "position", "amount_cents"),
+        label="Price option in the new program",
+        help_text="Becomes the registration's price option; the amount already due stays.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        program, option = cleaned.get("program"), cleaned.get("price_option")
+        if program and option and option.program_id != program.pk:
+            self.add_error("price_option", f"Choose a price of {program.title}.")
+        return cleaned
 
 
 class AttendanceActionForm(forms.Form):
@@ -212,6 +240,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "user",
         ("price_label", "amount_due", "discount_code"),
         ("created_at", "confirmed_at", "cancelled_at", "hold_expires_at"),
+        "intake_answers",
     ]
     # Seats and money change through the actions above, which keep the rules and the log.
     readonly_fields = [
@@ -225,6 +254,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "confirmed_at",
         "cancelled_at",
         "hold_expires_at",
+        "intake_answers",
     ]
     raw_id_fields = ["user"]
 
@@ -255,6 +285,15 @@ class RegistrationAdmin(admin.ModelAdmin):
     @admin.display(description="Amount due")
     def amount_due(self, registration):
         return _cad(registration.amount_due_cents)
+
+    @admin.display(description="Intake answers")
+    def intake_answers(self, registration):
+        # The participant's own form, which staff may fill in too (after a transfer, say).
+        return format_html(
+            '<a href="{}">Answer or change the intake questions of {}</a>',
+            reverse("registrations:answers", args=[registration.reference]),
+            registration.program.title,
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -376,24 +415,33 @@ class RegistrationAdmin(admin.ModelAdmin):
         form = TransferForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             target = form.cleaned_data["program"]
-            done, problems = 0, []
-            for registration in queryset:
-                if registration.program_id == target.pk:
-                    problems.append(f"{registration.reference} is already in {target.title}.")
-                    continue
-                try:
-                    services.registration_transfer(
-                        registration=registration, program=target, actor=request.user
-                    )
-                except (services.RegistrationRefused, services.CancellationRefused) as error:
-                    problems.append(f"{registration.reference}: {error}")
-                    continue
+            try:
+                moved = services.registrations_transfer(
+                    registrations=list(queryset),
+                    program=target,
+                    price_option=form.cleaned_data["price_option"],
+                    actor=request.user,
+                )
+            except services.TransferRefused as refusal:
+                self._done(request, 0, "", refusal.problems)
+                self.message_user(
+                    request, "Nothing was transferred: all or none move.", messages.WARNING
+                )
+                return None
+            for registration in moved:
                 self.log_change(request, registration, f"Transferred to {target.title}.")
-                done += 1
-            self._done(request, done, f"Transferred to {target.title}", problems)
+            self._done(request, len(moved), f"Transferred to {target.title}", [])
             return None
         return self._action_page(
-            request, queryset, action="transfer", title="Transfer registrations", form=form
+            request,
+            queryset,
+            action="transfer",
+            title="Transfer registrations",
+            form=form,
+            note=(
+                "Intake answers stay with the program they were given for: they are deleted "
+                "on the move, and the person is asked for the new program's answers."
+            ),
         )
 
     @admin.action(description="Mark attendance…", permissions=["mark_attendance"])

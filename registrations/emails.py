@@ -23,7 +23,7 @@ from programs.calendar import program_calendar
 from programs.models import Program, Session
 from programs.schedule import long_day, schedule_summary, session_when
 
-from .models import OutboundEmail, Payment, Registration, WaitlistEntry
+from .models import OutboundEmail, Payment, Registration, RegistrationLog, WaitlistEntry
 from .outbox import outbound_email_enqueue
 
 ICS_MIMETYPE = "text/calendar"
@@ -42,6 +42,7 @@ class Kind:
     SCHEDULE_CHANGE = "schedule_change"
     MESSAGE = "message"
     REMINDER = "reminder"
+    ANSWERS_REQUEST = "answers_request"
 
 
 def absolute(path: str) -> str:
@@ -112,19 +113,24 @@ def queue(
 # Links ---------------------------------------------------------------------------------
 
 
-def registration_url(registration: Registration) -> str:
-    """The registration's page; people without an account open it with their token."""
-    url = absolute(reverse("registrations:detail", kwargs={"reference": registration.reference}))
+def _personal_url(registration: Registration, url_name: str) -> str:
+    """A page of the registration; people without an account open it with their token."""
+    url = absolute(reverse(url_name, kwargs={"reference": registration.reference}))
     if registration.user_id is None:
         url += f"?token={registration.access_token}"
     return url
+
+
+def registration_url(registration: Registration) -> str:
+    return _personal_url(registration, "registrations:detail")
 
 
 def cancel_url(registration: Registration) -> str:
-    url = absolute(reverse("registrations:cancel", kwargs={"reference": registration.reference}))
-    if registration.user_id is None:
-        url += f"?token={registration.access_token}"
-    return url
+    return _personal_url(registration, "registrations:cancel")
+
+
+def answers_url(registration: Registration) -> str:
+    return _personal_url(registration, "registrations:answers")
 
 
 def my_registrations_url() -> str:
@@ -205,6 +211,17 @@ def _when(moment: datetime | None) -> str:
     return f"{long_day(moment)} at {hour}:{local.minute:02d} {meridiem} ET"
 
 
+def program_stay(registration: Registration) -> str:
+    """Names the registration's program and which stay in it this is, for dedup keys.
+
+    A transferred registration is confirmed again for its new program; a key without the
+    program swallowed that email, and one with the program alone would swallow it when a
+    registration comes back to a program it left (A, then B, then A again).
+    """
+    moves = registration.log.filter(action=RegistrationLog.TRANSFERRED).count()
+    return f"{registration.program_id}.{moves}"
+
+
 # The emails -----------------------------------------------------------------------------
 
 
@@ -215,7 +232,7 @@ def confirmation(*, registration: Registration) -> None:
     meeting_link = participant_meeting_link(program)
     queue(
         kind=Kind.CONFIRMATION,
-        dedup_key=f"confirmation:{registration.pk}",
+        dedup_key=f"confirmation:{registration.pk}:{program_stay(registration)}",
         recipient=registration.email,
         subject=f"You're registered: {program.title} ({registration.reference})",
         template="confirmation",
@@ -228,6 +245,28 @@ def confirmation(*, registration: Registration) -> None:
         attachments=[
             calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
         ],
+    )
+
+
+def answers_request(*, registration: Registration, previous_program: Program) -> None:
+    """After a transfer: asks for the new program's intake answers with a link to the form.
+
+    The answers given for the previous program were deleted, not passed on (DESIGN rule
+    10); the email says so, and carries no question or answer.
+    """
+    program = registration.program
+    queue(
+        kind=Kind.ANSWERS_REQUEST,
+        dedup_key=f"answers_request:{registration.pk}:{program_stay(registration)}",
+        recipient=registration.email,
+        subject=f"A few questions before {program.title} ({registration.reference})",
+        template="answers_request",
+        context={
+            **_registration_context(registration, _sessions(program)),
+            "previous_program": previous_program,
+            "answers_url": answers_url(registration),
+        },
+        registration=registration,
     )
 
 
@@ -367,10 +406,11 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
     seats_left = program_seats_left(program=program)
     confirmed = program.registrations.filter(status=Registration.Status.CONFIRMED).count()
     verb = "registered for" if event == "registered" else "cancelled"
+    stay = program_stay(registration)
     for facilitator in facilitators:
         queue(
             kind=Kind.FACILITATORS_NOTICE,
-            dedup_key=f"facilitators:{event}:{registration.pk}:{facilitator.user_id}",
+            dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{facilitator.user_id}",
             recipient=facilitator.user.email,
             subject=f"{registration.name} {verb} {program.title}",
             template="facilitators_notice",

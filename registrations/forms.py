@@ -27,6 +27,33 @@ def question_field(question: Question) -> forms.Field:
     )
 
 
+class IntakeQuestionsMixin:
+    """A field per intake question of the program, and the answers as {question id: text}."""
+
+    def add_question_fields(self, questions) -> None:
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q_{question.pk}"] = question_field(question)
+
+    def question_fields(self):
+        return [self[f"q_{question.pk}"] for question in self.questions]
+
+    def answers(self) -> dict[int, str]:
+        return {
+            question.pk: str(self.cleaned_data.get(f"q_{question.pk}") or "").strip()
+            for question in self.questions
+            if self.cleaned_data.get(f"q_{question.pk}") not in (None, "")
+        }
+
+
+class IntakeAnswersForm(IntakeQuestionsMixin, forms.Form):
+    """The program's questions alone: asked after a transfer, or filled in by staff."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_question_fields(questions)
+
+
 class PriceChoiceField(forms.ModelChoiceField):
     """Chooses among the options the form was given, without asking the database again."""
 
@@ -51,7 +78,7 @@ class PriceChoiceField(forms.ModelChoiceField):
         return format_html("<strong>{}: {}</strong>", option.label, amount)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(IntakeQuestionsMixin, forms.Form):
     name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -89,18 +116,13 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, program, price_options, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.questions = list(questions)
         self.fields["price_option"].queryset = program.price_options.filter(
             pk__in=[p.pk for p in price_options]
         )
         self.fields["price_option"].options = {str(p.pk): p for p in price_options}
         if len(price_options) == 1:
             self.fields["price_option"].initial = price_options[0].pk
-        for question in self.questions:
-            self.fields[f"q_{question.pk}"] = question_field(question)
-
-    def question_fields(self):
-        return [self[f"q_{question.pk}"] for question in self.questions]
+        self.add_question_fields(questions)
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -121,13 +143,6 @@ class RegistrationForm(forms.Form):
                 "That does not look like a phone number. Try a format like 416-555-0123."
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-    def answers(self) -> dict[int, str]:
-        return {
-            question.pk: str(self.cleaned_data.get(f"q_{question.pk}") or "").strip()
-            for question in self.questions
-            if self.cleaned_data.get(f"q_{question.pk}") not in (None, "")
-        }
 
 
 class WaitlistForm(forms.Form):

@@ -351,6 +351,9 @@ class Attendance(models.Model):
 class RegistrationLog(models.Model):
     """What happened to a registration, by whom: every change to money or seats."""
 
+    # Read back by the emails, which give each stay in a program its own confirmation.
+    TRANSFERRED = "transferred"
+
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

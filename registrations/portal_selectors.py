@@ -295,15 +295,31 @@ def program_roster(*, program: Program, now: datetime | None = None) -> Roster:
 
     Sensitive answers are included: this is read only by the program's facilitators
     and staff. Emails and exports leave them out unless asked (see csv_export).
+
+    Only answers to this program's own questions are read (DESIGN rule 10), whatever
+    other Answer rows a registration has: one whose question belongs to another program
+    (given before a transfer) or was deleted never reaches the roster, the sign-in sheet
+    or the CSV. Attendance likewise counts this program's sessions only.
     """
     now = now or timezone.now()
     registrations = list(
         Registration.objects.filter(program=program, status__in=ROSTER_STATUSES)
         .select_related("price_option")
         .prefetch_related(
-            Prefetch("answers", queryset=Answer.objects.order_by("question__position", "id")),
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.filter(question__program=program).order_by(
+                    "question__position", "id"
+                ),
+                to_attr="program_answers",
+            ),
             Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
-            Prefetch("attendance", queryset=Attendance.objects.only("registration", "present")),
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.filter(session__program=program).only(
+                    "registration", "present"
+                ),
+            ),
         )
         .order_by(Lower("name"), "id")
     )
@@ -312,7 +328,7 @@ def program_roster(*, program: Program, now: datetime | None = None) -> Roster:
         marks = list(registration.attendance.all())
         registration.present_count = sum(1 for mark in marks if mark.present)
         registration.absent_count = sum(1 for mark in marks if not mark.present)
-        registration.answers_by_question = {a.question_id: a for a in registration.answers.all()}
+        registration.answers_by_question = {a.question_id: a for a in registration.program_answers}
     waitlist = list(
         WaitlistEntry.objects.filter(
             program=program,
@@ -403,3 +419,25 @@ def attendance_summary(*, program: Program) -> AttendanceSummary:
         rows=rows,
         marked_sessions={session_id for (_, session_id) in marks},
     )
+
+
+# --- intake answers after registering -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeAnswers:
+    questions: list[Question]
+    given: dict[str, str]  # form field name -> the answer stored, for the form's initial
+
+
+def intake_answers(*, registration: Registration) -> IntakeAnswers:
+    """The questions of the registration's own program and the answers already given to
+    them; answers to any other program's questions are never read here (DESIGN rule 10)."""
+    questions = list(Question.objects.filter(program_id=registration.program_id))
+    given = {
+        f"q_{question_id}": value
+        for question_id, value in Answer.objects.filter(
+            registration=registration, question__program_id=registration.program_id
+        ).values_list("question_id", "value")
+    }
+    return IntakeAnswers(questions=questions, given=given)

@@ -36,6 +36,11 @@ urlpatterns = [
         account.registration_cancel,
         name="cancel",
     ),
+    path(
+        "registrations/<str:reference>/answers/",
+        account.registration_answers,
+        name="answers",
+    ),
     path("facilitate/", facilitate.program_list, name="facilitate"),
     path("facilitate/<slug:slug>/", facilitate.roster, name="facilitate_roster"),
     path(

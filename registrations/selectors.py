@@ -1,12 +1,14 @@
 """Reads about registrations. Writes live in services.py."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from programs.models import Program
 
-from .models import Registration, WaitlistEntry
+from .models import Answer, Registration, WaitlistEntry
 
 
 def seats_taken_subquery(*, now) -> Coalesce:
@@ -48,3 +50,28 @@ def program_seats_taken(*, program: Program, now=None, exclude_offer_id: int | N
 
 def program_seats_left(*, program: Program, now=None) -> int:
     return max(0, program.capacity - program_seats_taken(program=program, now=now))
+
+
+@dataclass(frozen=True)
+class RefillAnswers:
+    values: dict[str, str]  # form field name -> answer, for the registration form's initial
+    left_out: int  # sensitive answers not kept
+
+
+def answers_to_refill(*, registration: Registration) -> RefillAnswers:
+    """The answers to keep in the session when someone leaves Stripe Checkout and comes
+    back to the form: the non-sensitive answers to the program's own questions only.
+
+    Health answers never go into the session store, which outlives the registration and is
+    not protected as the answers are (DESIGN rule 10); the person types them again.
+    """
+    answers = Answer.objects.filter(
+        registration=registration, question__program_id=registration.program_id
+    ).values_list("question_id", "value", "sensitive", "question__sensitive")
+    values, left_out = {}, 0
+    for question_id, value, sensitive, question_sensitive in answers:
+        if sensitive or question_sensitive:
+            left_out += 1
+        else:
+            values[f"q_{question_id}"] = value
+    return RefillAnswers(values=values, left_out=left_out)

@@ -30,6 +30,7 @@ PARTICIPANT_PAGES = {
     "receipt": lambda w: [w.registration.reference],
     "calendar": lambda w: [w.registration.reference],
     "cancel": lambda w: [w.registration.reference],
+    "answers": lambda w: [w.registration.reference],
     "waitlist_leave": lambda w: [w.entry.pk],
 }
 FACILITATOR_PAGES = {
@@ -44,6 +45,7 @@ PROTECTED = {**PARTICIPANT_PAGES, **FACILITATOR_PAGES}
 # Addresses that change something on POST: denied people must change nothing.
 POSTS = {
     "cancel": {},
+    "answers": {},
     "waitlist_leave": {},
     "facilitate_attendance_session": {"present": "on"},
     "facilitate_message": {"subject": "Hello", "body": "Hello"},
@@ -162,7 +164,7 @@ def test_authorization_of_the_personal_indexes(client, world):
 def test_authorization_by_emailed_token_opens_only_that_registration(client, world):
     other = RegistrationFactory(program=world.program)
     token = {"token": world.registration.access_token}
-    for name in ("detail", "receipt", "calendar", "cancel"):
+    for name in ("detail", "receipt", "calendar", "cancel", "answers"):
         mine = reverse(f"registrations:{name}", args=[world.registration.reference])
         theirs = reverse(f"registrations:{name}", args=[other.reference])
         assert client.get(mine, token).status_code == 200

@@ -355,7 +355,12 @@ def test_leaving_the_waitlist_passes_an_offer_on():
 def test_transfer_moves_the_seat(program, staff_user):
     registration = RegistrationFactory(program=program)
     target = ProgramFactory()
-    services.registration_transfer(registration=registration, program=target, actor=staff_user)
+    services.registration_transfer(
+        registration=registration,
+        program=target,
+        price_option=target.price_options.get(),
+        actor=staff_user,
+    )
     registration.refresh_from_db()
     assert registration.program == target
     assert registration.log.get(action="transferred").actor == staff_user
@@ -372,10 +377,18 @@ def test_cancelling_a_hold_makes_its_checkout_unpayable(program, stripe_standin)
     assert not stripe_standin.pay(session_id)
 
 
-def test_transfer_keeps_the_answers_given(program, staff_user):
+def test_transfer_leaves_the_answers_given_with_their_program(program, staff_user):
+    # Answers belong to the program they were given for (DESIGN rule 10): they used to
+    # move with the registration; now they stay behind, deleted, and the log says so.
     question = QuestionFactory(program=program, text="Why now?")
     registration = register(program, answers={question.pk: "Curious."})
+    services.registration_confirm(registration=registration)
+    target = ProgramFactory()
     services.registration_transfer(
-        registration=registration, program=ProgramFactory(), actor=staff_user
+        registration=registration,
+        program=target,
+        price_option=target.price_options.get(),
+        actor=staff_user,
     )
-    assert registration.answers.get().value == "Curious."
+    assert not registration.answers.exists()
+    assert registration.log.get(action="answers removed").message.startswith("1 intake answer")

@@ -166,7 +166,8 @@ def test_a_refund_above_what_was_paid_is_refused(staff, stripe_standin):
 def test_transfer_moves_the_seat_and_records_who(staff, staff_user):
     registration = RegistrationFactory()
     target = ProgramFactory(title="Spring MSC")
-    act(staff, "transfer", [registration], apply="1", program=target.pk)
+    price = target.price_options.get()
+    act(staff, "transfer", [registration], apply="1", program=target.pk, price_option=price.pk)
     registration.refresh_from_db()
     assert registration.program == target
     assert registration.log.get(action="transferred").actor == staff_user

@@ -1,19 +1,21 @@
 """Writes about registrations: every change to seats and money goes through here."""
 
+from .answers import registration_answers_save
 from .cancellation import (
     paid_cents,
     refund_quote,
     registration_cancel,
-    registration_transfer,
     seat_release,
 )
 from .errors import (
     AlreadyRegistered,
+    AnswersRefused,
     CancellationRefused,
     DiscountCodeInvalid,
     OfferInvalid,
     ProgramFull,
     RegistrationRefused,
+    TransferRefused,
 )
 from .fulfilment import registration_fulfill, stripe_event_process
 from .registration import (
@@ -25,6 +27,7 @@ from .registration import (
     registration_confirm,
     registration_create,
 )
+from .transfer import registration_transfer, registrations_transfer
 from .waitlist import (
     waitlist_join,
     waitlist_leave,
@@ -34,23 +37,27 @@ from .waitlist import (
 
 __all__ = [
     "AlreadyRegistered",
+    "AnswersRefused",
     "CancellationRefused",
     "DiscountCodeInvalid",
     "OfferInvalid",
     "ProgramFull",
     "RegistrationInput",
     "RegistrationRefused",
+    "TransferRefused",
     "checkout_cancelled",
     "checkout_continue",
     "checkout_start",
     "holds_expire_stale",
     "paid_cents",
     "refund_quote",
+    "registration_answers_save",
     "registration_cancel",
     "registration_confirm",
     "registration_create",
     "registration_fulfill",
     "registration_transfer",
+    "registrations_transfer",
     "seat_release",
     "stripe_event_process",
     "waitlist_join",

@@ -1,13 +1,12 @@
-"""Cancelling, refunding and transferring registrations."""
+"""Cancelling and refunding registrations. Transfers live in transfer.py."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Program
 from registrations import emails, payments
 from registrations.models import Payment, Registration
 
-from .availability import ensure_open, program_lock
+from .availability import program_lock
 from .errors import CancellationRefused
 from .log import registration_log
 from .refunds import refund_payment
@@ -108,33 +107,4 @@ def registration_cancel(
             payments.checkout_session_expire(session_id)
         except payments.PaymentsUnavailable:
             pass  # it expires at Stripe by itself; a late payment is refunded (fulfilment)
-    return registration
-
-
-def registration_transfer(*, registration: Registration, program: Program, actor) -> Registration:
-    """Moves a registration, with its payment, to another program with a free seat."""
-    from .waitlist import waitlist_offer_free_seats
-
-    now = timezone.now()
-    with transaction.atomic():
-        # Lock both programs in id order so two opposite transfers cannot deadlock.
-        for program_id in sorted({registration.program_id, program.pk}):
-            program_lock(program_id=program_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        if not registration.is_active:
-            raise CancellationRefused("Only an active registration can be transferred.")
-        target = program_lock(program_id=program.pk)
-        ensure_open(program=target, now=now)
-        old_program_id = registration.program_id
-        registration.program = target
-        registration.save(update_fields=["program", "updated_at"])
-        registration_log(
-            registration=registration,
-            actor=actor,
-            action="transferred",
-            message=f"from program {old_program_id} to {target.slug}",
-        )
-        waitlist_offer_free_seats(program_id=old_program_id, now=now)
-        if registration.status == Registration.Status.CONFIRMED:
-            emails.confirmation(registration=registration)
     return registration

@@ -22,3 +22,15 @@ class OfferInvalid(RegistrationRefused):
 
 class CancellationRefused(Exception):
     pass
+
+
+class TransferRefused(Exception):
+    """A transfer batch cannot be made; nothing was changed. Each problem is for staff."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class AnswersRefused(Exception):
+    """Intake answers cannot be stored for this registration; the message is for the person."""

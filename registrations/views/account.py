@@ -19,6 +19,7 @@ from programs.schedule import schedule_summary
 from programs.templatetags.programs_tags import cad
 from registrations import payments, permissions, services
 from registrations import portal_selectors as selectors
+from registrations.forms import IntakeAnswersForm
 from registrations.models import Registration, WaitlistEntry
 
 
@@ -75,6 +76,8 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "calendar_url": _with_token(reverse("registrations:calendar", args=[reference]), token),
         "receipt_url": _with_token(reverse("registrations:receipt", args=[reference]), token),
         "cancel_url": _with_token(reverse("registrations:cancel", args=[reference]), token),
+        "answers_url": _with_token(reverse("registrations:answers", args=[reference]), token),
+        "asks_questions": registration.program.questions.exists(),
     }
     return render(request, "registrations/account/detail.html", context)
 
@@ -191,6 +194,52 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
             "detail_url": detail_url,
         },
     )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
+    """The intake questions of the registration's own program: the person answers them after
+    a transfer (the email links here), or staff fill them in. Open to whoever may open the
+    registration's other pages; answers given for another program never show here."""
+    registration, token = _registration(request, reference)
+    if registration is None:
+        return redirect_to_login(request.get_full_path())
+    detail_url = _detail_url(registration, token)
+    intake = selectors.intake_answers(registration=registration)
+    form = None
+    if registration.is_active and intake.questions:
+        form = IntakeAnswersForm(
+            request.POST if request.method == "POST" else None,
+            initial=intake.given,
+            questions=intake.questions,
+        )
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            services.registration_answers_save(
+                registration=registration,
+                answers=form.answers(),
+                actor=request.user if request.user.is_authenticated else None,
+            )
+        except services.AnswersRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Thank you: your answers are saved.")
+            return redirect(detail_url)
+    response = render(
+        request,
+        "registrations/account/answers.html",
+        {
+            "registration": registration,
+            "program": registration.program,
+            "form": form,
+            "token": token,
+            "detail_url": detail_url,
+        },
+        status=422 if form is not None and form.is_bound else 200,
+    )
+    # Health answers: never kept by a shared cache or the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _waitlist_entry(request: HttpRequest, pk: int) -> tuple[WaitlistEntry | None, str]:

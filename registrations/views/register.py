@@ -16,6 +16,7 @@ from programs.models import Program
 from registrations import payments, permissions, services
 from registrations.forms import RegistrationForm, WaitlistForm
 from registrations.models import Registration, WaitlistEntry
+from registrations.selectors import answers_to_refill
 
 # References this browser made, so it can continue them: a signed cookie rather than
 # the session, so registering writes no session row and cached pages stay cacheable.
@@ -242,19 +243,27 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     registration.refresh_from_db()
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
-    answers = {f"q_{a.question_id}": a.value for a in registration.answers.all() if a.question_id}
+    answers = answers_to_refill(registration=registration)
     request.session["register_again"] = {
         registration.program.slug: {
             "name": registration.name,
             "email": registration.email,
             "phone": registration.phone,
             "price_option": registration.price_option_id,
-            **answers,
+            **answers.values,
         }
     }
-    messages.info(
-        request, "You left the payment page, so we released your seat. Your answers are kept below."
-    )
+    if answers.left_out:
+        messages.info(
+            request,
+            "You left the payment page, so we released your seat. Your details are kept below; "
+            "for your privacy, please answer the health questions again.",
+        )
+    else:
+        messages.info(
+            request,
+            "You left the payment page, so we released your seat. Your answers are kept below.",
+        )
     return redirect("registrations:register", registration.program.slug)
 
 
