@@ -568,7 +568,7 @@ def test_security_confirmation_dedup_key_names_the_program():
 def test_security_migration_deletes_answers_that_earlier_transfers_carried():
     # The integrator may renumber the migration; the function keeps its name.
     migration = importlib.import_module(
-        "registrations.migrations.0002_health_answers_stay_with_program"
+        "registrations.migrations.0004_health_answers_stay_with_program"
     )
     old, old_motive, _ = intake_program("Winter MSC")
     new, new_motive, _ = intake_program("Spring MSC")
