@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from programs.models import Program
 
-from .models import Registration, WaitlistEntry
+from .models import Payment, Registration, WaitlistEntry
 
 
 def seats_taken_subquery(*, now) -> Coalesce:
@@ -48,3 +48,10 @@ def program_seats_taken(*, program: Program, now=None, exclude_offer_id: int | N
 
 def program_seats_left(*, program: Program, now=None) -> int:
     return max(0, program.capacity - program_seats_taken(program=program, now=now))
+
+
+def payment_was_refused(*, registration: Registration, checkout_session_id: str) -> bool:
+    """Whether the money taken in this session was refused and refunded (fulfilment.py)."""
+    return registration.payments.filter(
+        checkout_session_id=checkout_session_id, status=Payment.Status.REFUSED
+    ).exists()

@@ -188,7 +188,11 @@ def _paid(
                 )
             return
         except IntegrityError:
-            pass  # the same email registered again meanwhile: refund this one
+            # The same email registered again meanwhile: refund this one.
+            logger.warning(
+                "Late payment for %s refunded: the email has another active registration",
+                registration.reference,
+            )
     _refund_unwanted(registration, payment, "paid after the hold expired and the program was full")
     registration.status = Registration.Status.REFUNDED
     registration.save(update_fields=["status", "updated_at"])
