@@ -553,3 +553,25 @@ def test_security_a_one_use_code_is_never_held_twice_in_a_race(stripe_standin, s
     browser = Client()
     browser.force_login(staff_user)
     assert uses_column(browser, code) == "1 of 1"
+
+
+def test_security_lapsed_hold_with_nothing_left_to_pay_confirms_without_checkout(
+    client, program, stripe_standin, mailoutbox
+):
+    """Staff made the price free while the hold had lapsed: no Checkout for zero dollars."""
+    registration = held(program, stripe_standin)
+    lapse(registration)
+    PriceOption.objects.filter(pk=registration.price_option_id).update(amount_cents=0)
+    sessions_before = set(stripe_standin.checkout_sessions)
+
+    response = continue_to_payment(client, registration)
+
+    assert response.status_code == 303
+    assert response["Location"].endswith(
+        reverse("registrations:paid", args=[registration.reference])
+    )
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.amount_due_cents == 0
+    assert set(stripe_standin.checkout_sessions) == sessions_before
+    assert registration.emails.filter(kind="confirmation").count() == 1
