@@ -12,7 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -41,6 +41,13 @@ def _cad(cents: int | None) -> str:
     return "—" if cents is None else f"${cents / 100:,.2f}"
 
 
+def _payment_money(payment: Payment, cents: int) -> str:
+    # A refused payment may have been taken in another currency: say which.
+    if payment.currency and payment.currency != "cad":
+        return f"{cents / 100:,.2f} {payment.currency.upper()}"
+    return _cad(cents)
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -62,14 +69,15 @@ class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["checkout_session_id", "status", "amount", "refunded", "paid_at"]
     readonly_fields = fields
+    verbose_name_plural = "Payments (a refused one was not asked for and is refunded in full)"
 
     @admin.display(description="Amount")
     def amount(self, payment):
-        return _cad(payment.amount_cents)
+        return _payment_money(payment, payment.amount_cents)
 
     @admin.display(description="Refunded")
     def refunded(self, payment):
-        return _cad(payment.amount_refunded_cents)
+        return _payment_money(payment, payment.amount_refunded_cents)
 
 
 class AttendanceInline(ReadOnlyInline):
@@ -515,11 +523,11 @@ class PaymentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Amount", ordering="amount_cents")
     def amount(self, payment):
-        return _cad(payment.amount_cents)
+        return _payment_money(payment, payment.amount_cents)
 
     @admin.display(description="Refunded", ordering="amount_refunded_cents")
     def refunded(self, payment):
-        return _cad(payment.amount_refunded_cents)
+        return _payment_money(payment, payment.amount_refunded_cents)
 
 
 @admin.register(Refund)
@@ -598,22 +606,14 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
 @admin.register(DiscountCode)
 class DiscountCodeAdmin(admin.ModelAdmin):
-    list_display = ["code", "program", "kind", "amount", "active", "valid_until", "uses"]
+    list_display = ["code", "program", "kind", "amount", "active", "valid_until", "uses_of_limit"]
     list_filter = ["active", "kind", "program"]
     search_fields = ["code"]
     list_select_related = ["program"]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                used=Count(
-                    "registrations",
-                    filter=Q(registrations__status__in=Registration.ACTIVE_STATUSES),
-                )
-            )
-        )
+        # The same count as the use limit: registrations holding a seat with the code.
+        return super().get_queryset(request).with_uses()
 
     @admin.display(description="Off")
     def amount(self, code):
@@ -621,7 +621,7 @@ class DiscountCodeAdmin(admin.ModelAdmin):
             return f"{code.percent_off}%"
         return _cad(code.amount_off_cents)
 
-    @admin.display(description="Uses", ordering="used")
-    def uses(self, code):
-        limit = f" of {code.max_uses}" if code.max_uses else ""
-        return f"{code.used}{limit}"
+    @admin.display(description="Uses", ordering="uses")
+    def uses_of_limit(self, code):
+        limit = f" of {code.max_uses}" if code.max_uses is not None else ""
+        return f"{code.uses}{limit}"

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,29 @@ def new_reference() -> str:
 
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+class DiscountCodeQuerySet(models.QuerySet["DiscountCode"]):
+    def with_uses(self, now=None) -> "DiscountCodeQuerySet":
+        """Annotates `uses`: the registrations holding a seat with the code right now.
+
+        The one count of a code's uses: the use limit (services/registration.py) and the
+        admin's "Uses" column both read it, so the admin can never show more uses than the
+        limit lets through. A hold that lapsed no longer uses its code; renewing it takes
+        the code again only if it is still under its limit.
+        """
+        now = now or timezone.now()
+        holding = (
+            Registration.objects.filter(discount_code=OuterRef("pk"))
+            .holding_seats(now)
+            .order_by()
+            .values("discount_code")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            uses=Coalesce(Subquery(holding, output_field=IntegerField()), Value(0))
+        )
 
 
 class DiscountCode(models.Model):
@@ -48,6 +71,8 @@ class DiscountCode(models.Model):
         _("maximum uses"), null=True, blank=True, help_text=_("Empty for no limit.")
     )
     active = models.BooleanField(_("active"), default=True)
+
+    objects = DiscountCodeQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -205,6 +230,9 @@ class Payment(models.Model):
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
+        # Money for a session the site did not open for this registration, or for another
+        # amount or currency than it asked: refunded in full, never a seat (fulfilment.py).
+        REFUSED = "refused", _("Refused and refunded")
 
     registration = models.ForeignKey(
         Registration, on_delete=models.PROTECT, related_name="payments"

@@ -36,6 +36,10 @@ class CheckoutSession:
     currency: str
     client_reference_id: str | None
     expires_at: datetime
+    # What the site wrote into the session; a session it did not open carries other keys or none.
+    metadata: dict[str, str]
+    # Set when the customer came through a Payment Link rather than a session the site opened.
+    payment_link_id: str | None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,9 @@ def _session(stripe_object) -> CheckoutSession:
     intent = obj.get("payment_intent")
     if intent is not None and not isinstance(intent, str):
         intent = intent["id"]
+    link = obj.get("payment_link")
+    if link is not None and not isinstance(link, str):
+        link = link["id"]
     return CheckoutSession(
         id=obj["id"],
         url=obj.get("url") or "",
@@ -84,9 +91,12 @@ def _session(stripe_object) -> CheckoutSession:
         payment_status=obj["payment_status"],
         payment_intent_id=intent,
         amount_total=obj.get("amount_total") or 0,
-        currency=obj.get("currency") or "cad",
+        # No default: fulfilment accepts CAD only, so a missing currency must not read as CAD.
+        currency=(obj.get("currency") or "").lower(),
         client_reference_id=obj.get("client_reference_id"),
         expires_at=datetime.fromtimestamp(obj["expires_at"], tz=UTC),
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+        payment_link_id=link,
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from programs.models import Program
 
-from .models import Answer, Registration, WaitlistEntry
+from .models import Answer, Payment, Registration, WaitlistEntry
 
 
 def seats_taken_subquery(*, now) -> Coalesce:
@@ -75,3 +75,10 @@ def answers_to_refill(*, registration: Registration) -> RefillAnswers:
         else:
             values[f"q_{question_id}"] = value
     return RefillAnswers(values=values, left_out=left_out)
+
+
+def payment_was_refused(*, registration: Registration, checkout_session_id: str) -> bool:
+    """Whether the money taken in this session was refused and refunded (fulfilment.py)."""
+    return registration.payments.filter(
+        checkout_session_id=checkout_session_id, status=Payment.Status.REFUSED
+    ).exists()

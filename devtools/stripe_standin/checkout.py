@@ -100,6 +100,39 @@ def create_session(store, params):
     return session
 
 
+def open_payment_link(
+    store, *, amount, currency="cad", client_reference_id=None, metadata=None, name="Payment"
+):
+    """The session a customer gets by opening a Payment Link.
+
+    Stripe makes it, not the integration: `payment_link` names the link, the metadata is
+    the link's own (set by whoever made the link), and `client_reference_id` is whatever the
+    customer put in the link's address (`?client_reference_id=...`), so anyone can name
+    anything. No expiry is chosen, so the session lasts Stripe's default 24 hours.
+    """
+    params = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": currency,
+                    "unit_amount": amount,
+                    "product_data": {"name": name},
+                },
+            }
+        ],
+    }
+    if client_reference_id:
+        params["client_reference_id"] = client_reference_id
+    if metadata:
+        params["metadata"] = metadata
+    session = create_session(store, params)
+    with store.lock:
+        session["payment_link"] = objects.new_id("plink_")
+    return session
+
+
 def _line_item(raw, index, now):
     prefix = f"line_items[{index}]"
     raw = as_dict(raw, prefix)

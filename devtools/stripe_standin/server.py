@@ -186,6 +186,17 @@ class StripeStandin:
             )
             return True
 
+    def open_payment_link(self, amount, currency="cad", client_reference_id=None, metadata=None):
+        """Open a Payment Link as a customer would (with `?client_reference_id=` in its
+        address when given); returns the session, which `pay` then pays."""
+        return checkout.open_payment_link(
+            self.store,
+            amount=amount,
+            currency=currency,
+            client_reference_id=client_reference_id,
+            metadata=metadata,
+        )
+
     def complete_async(self, session_id):
         """Finish checkout with a delayed method: complete, payment_status "unpaid"."""
         with self.store.lock:

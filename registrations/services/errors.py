@@ -20,6 +20,11 @@ class OfferInvalid(RegistrationRefused):
     pass
 
 
+class HoldRenewalRefused(RegistrationRefused):
+    """A lapsed hold cannot be renewed on its terms: its price option has ended or its
+    discount code can no longer be used. The message says what to do next."""
+
+
 class CancellationRefused(Exception):
     pass
 

@@ -17,20 +17,44 @@ from registrations.models import Payment, Refund, Registration, StripeEvent
 from .availability import program_lock, seats_free
 from .log import registration_log
 from .refunds import refund_payment
-from .registration import payment_record, registration_confirm
+from .registration import registration_confirm
 
 logger = logging.getLogger(__name__)
 
 
 def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
-    """Brings the registration in line with its Checkout Session, and returns it."""
+    """Brings the registration in line with its Checkout Session, and returns it.
+
+    Only a session the site opened for that registration (its Payment row exists, its
+    reference and metadata match) for exactly the amount due in CAD can confirm a seat.
+    Money taken by any other session naming a registration (a Payment Link with a
+    client_reference_id, a session edited or made elsewhere) is refunded in full and
+    recorded as a refused payment; such a session never touches the seat or the hold.
+    """
     session = payments.checkout_session_retrieve(checkout_session_id)
     with transaction.atomic():
-        registration = _registration_for(session)
-        if registration is None:
+        found = _registration_for(session)
+        if found is None:
             return None
-        payment = payment_record(registration=registration, session=session)
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        registration, payment = found
+        if payment is not None and payment.status in (Payment.Status.PAID, Payment.Status.REFUSED):
+            # Already settled. Checked before the terms: a transfer may since have changed
+            # the program or the amount due, and that must not undo a payment accepted then.
+            return registration
+        refusal = _refusal(session=session, registration=registration, payment=payment)
+        if refusal is not None:
+            if session.payment_status == "paid":
+                _refuse(registration=registration, payment=payment, session=session, why=refusal)
+            else:
+                # Nothing to give back yet; if the money arrives, the paid event refuses it.
+                logger.warning(
+                    "Ignored checkout session %s (%s) naming %s: %s",
+                    session.id,
+                    session.status,
+                    registration.reference,
+                    refusal,
+                )
+            return registration
         if session.payment_status in ("paid", "no_payment_required"):
             _paid(registration=registration, payment=payment, session=session)
         elif session.status == "complete":
@@ -40,14 +64,94 @@ def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
         return registration
 
 
-def _registration_for(session: payments.CheckoutSession) -> Registration | None:
-    reference = session.client_reference_id
-    if not reference:
+def _registration_for(
+    session: payments.CheckoutSession,
+) -> tuple[Registration, Payment | None] | None:
+    """The registration the session belongs to or names, locked, with our record of the
+    session (None when the site never opened it).
+
+    The Payment row is read again once the registration is locked: the webhook and the
+    success page may race, and the second must see what the first wrote.
+    """
+    recorded = Payment.objects.filter(checkout_session_id=session.id).first()
+    if recorded is not None:
+        registrations = Registration.objects.filter(pk=recorded.registration_id)
+    else:
+        reference = session.client_reference_id or session.metadata.get("registration")
+        if not reference:
+            return None  # not about a registration: some other sale on the account
+        registrations = Registration.objects.filter(reference=reference)
+    registration = registrations.select_for_update().first()
+    if registration is None:
         return None
-    return Registration.objects.select_for_update().filter(reference=reference).first()
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(checkout_session_id=session.id, registration=registration)
+        .first()
+    )
+    return registration, payment
 
 
-def _paid(*, registration: Registration, payment: Payment, session) -> None:
+def _refusal(
+    *, session: payments.CheckoutSession, registration: Registration, payment: Payment | None
+) -> str | None:
+    """Why this session may not pay for this registration; None when it is the one we asked for."""
+    if payment is None:
+        if session.payment_link_id:
+            return "paid through a Payment Link, not a checkout the site opened"
+        return "paid in a checkout session the site did not open for this registration"
+    asked = {"registration": registration.reference, "program": registration.program.slug}
+    if session.client_reference_id != registration.reference or any(
+        session.metadata.get(key) != value for key, value in asked.items()
+    ):
+        return "the checkout session's details do not match the registration"
+    if session.currency != "cad":
+        return f"paid in {session.currency.upper() or 'an unknown currency'}, not CAD"
+    if session.amount_total != registration.amount_due_cents:
+        return (
+            f"{session.amount_total / 100:.2f} CAD paid where "
+            f"{registration.amount_due_cents / 100:.2f} CAD was due"
+        )
+    return None
+
+
+def _refuse(
+    *,
+    registration: Registration,
+    payment: Payment | None,
+    session: payments.CheckoutSession,
+    why: str,
+) -> None:
+    """Records the money as a refused payment and gives all of it back. The seat, the hold
+    and the registration's status stay as they were: the payer may not even be the person
+    registered, so nobody is emailed; Stripe's refund receipt reaches the payer."""
+    if payment is None:
+        payment = Payment(
+            registration=registration,
+            checkout_session_id=session.id,
+            expires_at=session.expires_at,
+        )
+    payment.status = Payment.Status.REFUSED
+    payment.payment_intent_id = session.payment_intent_id
+    payment.amount_cents = session.amount_total
+    payment.currency = session.currency[:3]
+    payment.paid_at = timezone.now()
+    payment.save()
+    _refund_in_full(payment=payment, why=f"a payment the site did not ask for ({why})")
+    amount = f"{session.amount_total / 100:.2f} {session.currency.upper()}"
+    registration_log(
+        registration=registration,
+        action="payment refused",
+        message=f"{amount}, {session.id}: {why}. Refunded in full; the seat is unchanged.",
+    )
+    logger.warning(
+        "Refused payment %s for %s (%s): %s", session.id, registration.reference, amount, why
+    )
+
+
+def _paid(
+    *, registration: Registration, payment: Payment, session: payments.CheckoutSession
+) -> None:
     if payment.status == Payment.Status.PAID:
         return
     now = timezone.now()
@@ -84,7 +188,11 @@ def _paid(*, registration: Registration, payment: Payment, session) -> None:
                 )
             return
         except IntegrityError:
-            pass  # the same email registered again meanwhile: refund this one
+            # The same email registered again meanwhile: refund this one.
+            logger.warning(
+                "Late payment for %s refunded: the email has another active registration",
+                registration.reference,
+            )
     _refund_unwanted(registration, payment, "paid after the hold expired and the program was full")
     registration.status = Registration.Status.REFUNDED
     registration.save(update_fields=["status", "updated_at"])
@@ -92,13 +200,20 @@ def _paid(*, registration: Registration, payment: Payment, session) -> None:
 
 
 def _refund_unwanted(registration: Registration, payment: Payment, why: str) -> None:
+    _refund_in_full(payment=payment, why=why)
+    registration_log(registration=registration, action="refunded automatically", message=why)
+
+
+def _refund_in_full(*, payment: Payment, why: str) -> None:
+    """The one automatic refund of a session's money. The key names the session, so
+    duplicate events, the success page and a retry after a crash all reach Stripe with
+    the same key and get the same single refund back."""
     refund_payment(
         payment=payment,
         amount_cents=payment.amount_cents - payment.amount_refunded_cents,
         reason=f"Automatic full refund: {why}.",
         key=f"auto-{payment.checkout_session_id}",
     )
-    registration_log(registration=registration, action="refunded automatically", message=why)
 
 
 def _processing(*, registration: Registration, payment: Payment, session) -> None:
@@ -188,7 +303,9 @@ def _charge_refunded(event: dict) -> str:
                 refund_id=str(charge.get("id")),
             )
             fully = refunded >= payment.amount_cents
-            if fully and registration.status == Registration.Status.CONFIRMED:
+            # A refused payment never bought the seat, so refunding it releases nothing.
+            bought_the_seat = payment.status == Payment.Status.PAID
+            if fully and bought_the_seat and registration.status == Registration.Status.CONFIRMED:
                 from .cancellation import seat_release
 
                 seat_release(registration=registration, status=Registration.Status.REFUNDED)

@@ -21,7 +21,14 @@ from registrations.models import (
 )
 
 from .availability import ensure_open, program_lock
-from .errors import AlreadyRegistered, DiscountCodeInvalid, OfferInvalid, ProgramFull
+from .errors import (
+    AlreadyRegistered,
+    DiscountCodeInvalid,
+    HoldRenewalRefused,
+    OfferInvalid,
+    ProgramFull,
+    RegistrationRefused,
+)
 from .log import registration_log
 
 # Stripe accepts a Checkout expiry at least 30 minutes ahead; a minute more leaves
@@ -53,15 +60,33 @@ def _discount(*, code: str, program: Program, now: datetime) -> DiscountCode | N
     )
     if discount is None:
         raise DiscountCodeInvalid("That discount code does not exist for this program.")
+    _discount_check(discount=discount, now=now)
+    return discount
+
+
+def _discount_check(*, discount: DiscountCode, now: datetime) -> None:
+    """Raises DiscountCodeInvalid unless the locked code may take one more seat now.
+
+    Uses are counted only after the code's row lock is held, in a statement of their
+    own: on PostgreSQL that statement sees every hold committed by whoever held the
+    lock before, so two people can never both take a code's last use.
+    """
+    if not discount.active:
+        raise DiscountCodeInvalid("That discount code is no longer valid.")
     if discount.valid_from and now < discount.valid_from:
         raise DiscountCodeInvalid("That discount code is not valid yet.")
     if discount.valid_until and now >= discount.valid_until:
         raise DiscountCodeInvalid("That discount code has expired.")
     if discount.max_uses is not None:
-        used = Registration.objects.filter(discount_code=discount).holding_seats(now).count()
-        if used >= discount.max_uses:
+        uses = DiscountCode.objects.with_uses(now).filter(pk=discount.pk)
+        if uses.values_list("uses", flat=True).get() >= discount.max_uses:
             raise DiscountCodeInvalid("That discount code has been used up.")
-    return discount
+
+
+def _amount_due(*, price_option: PriceOption, discount: DiscountCode | None) -> int:
+    """What a seat costs at this price with this code: the one rule for the amount due."""
+    amount = price_option.amount_cents
+    return discount.discounted(amount) if discount is not None else amount
 
 
 def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
@@ -132,11 +157,9 @@ def _registration_create(
     offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
     ensure_open(program=program, now=now, offer=offer)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
-        raise ProgramFull("That price is no longer available; please choose another.")
+        raise RegistrationRefused("That price is no longer available; please choose another.")
     discount = _discount(code=data.discount_code, program=program, now=now)
-    amount = data.price_option.amount_cents
-    if discount is not None:
-        amount = discount.discounted(amount)
+    amount = _amount_due(price_option=data.price_option, discount=discount)
 
     registration = Registration.objects.create(
         program=program,
@@ -229,6 +252,12 @@ def checkout_start(*, registration: Registration, new: bool = False, now=None) -
         # Just created by registration_create: no checkout yet, a full hold, no one else
         # knows its reference. Nothing to re-read.
         return _checkout_open(registration=registration)
+    # Stripe before the row locks (STYLE): a new session is opened only once the older
+    # ones Stripe would still take are expired, so a renewed hold, perhaps at a new
+    # amount, has one payable session. An outage raises here and changes nothing.
+    for session_id in _sessions_superseded(registration=registration, now=now):
+        # Raises PaymentsUnavailable in an outage: the person is asked to try again.
+        payments.checkout_session_expire(session_id)
     with transaction.atomic():
         registration = (
             Registration.objects.select_for_update(of=("self",))
@@ -248,7 +277,25 @@ def checkout_start(*, registration: Registration, new: bool = False, now=None) -
             return open_payment.checkout_url
         if not registration.hold_is_live(now) or registration.hold_expires_at - now < HOLD_MINIMUM:
             _hold_renew(registration=registration, now=now)
+        if registration.status == Registration.Status.CONFIRMED:
+            return settings.SITE_URL + reverse("registrations:paid", args=[registration.reference])
     return _checkout_open(registration=registration)
+
+
+def _sessions_superseded(*, registration: Registration, now) -> list[str]:
+    """Sessions of this registration Stripe may still take that the next checkout replaces.
+
+    None while the hold is live and has an open session (it is reused). A session the
+    site marked expired may still be open at Stripe when expiring it there failed.
+    """
+    if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
+        return []
+    payable = registration.payments.filter(
+        status__in=[Payment.Status.OPEN, Payment.Status.EXPIRED], expires_at__gt=now
+    )
+    if registration.hold_is_live(now) and payable.filter(status=Payment.Status.OPEN).exists():
+        return []
+    return list(payable.values_list("checkout_session_id", flat=True))
 
 
 def _checkout_open(*, registration: Registration) -> str:
@@ -270,23 +317,81 @@ def _checkout_open(*, registration: Registration) -> str:
 
 
 def _hold_renew(*, registration: Registration, now) -> None:
-    """A fresh 30-minute hold, if the seat is still this person's to have."""
+    """A fresh 30-minute hold, if the seat is still this person's to have.
+
+    A hold that lapsed gave up its seat, its price and its discount code: renewing it
+    asks again, under the program lock, for all three, and charges what they come to
+    now (staff may have edited the price). A hold still live keeps the terms it has.
+    """
     program = program_lock(program_id=registration.program_id, now=now)
     holding = registration.hold_is_live(now)
     if not holding:
         ensure_open(program=program, now=now)
+        _terms_renew(registration=registration, program=program, now=now)
     registration.status = Registration.Status.PENDING
     registration.hold_expires_at = now + HOLD
     try:
         with transaction.atomic():
-            registration.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            registration.save(
+                update_fields=[
+                    "status",
+                    "hold_expires_at",
+                    "amount_due_cents",
+                    "price_label",
+                    "updated_at",
+                ]
+            )
     except IntegrityError as error:
         raise AlreadyRegistered(
             Registration.objects.active()
             .filter(program=program, email__iexact=registration.email)
             .first()
         ) from error
+    # Sessions of the old hold are never reused: the new hold gets its own (see
+    # _sessions_superseded, which made them unpayable at Stripe first).
+    registration.payments.filter(status=Payment.Status.OPEN).update(status=Payment.Status.EXPIRED)
     registration_log(registration=registration, action="hold renewed")
+    if registration.amount_due_cents == 0:
+        registration_confirm(registration=registration, now=now, reason="nothing due")
+
+
+def _terms_renew(*, registration: Registration, program: Program, now) -> None:
+    """Sets the amount due from the price and code as they are now, or raises
+    HoldRenewalRefused saying what to do next. Call with the program locked."""
+    price = PriceOption.objects.filter(pk=registration.price_option_id, program=program).first()
+    if price is None or not price.is_available(now):
+        label = price.label if price is not None else registration.price_label
+        chosen = f"The price you chose ({label})" if label else "The price you chose"
+        raise HoldRenewalRefused(
+            f"{chosen} is no longer offered, so we could not hold your seat again at that "
+            "price. Please register again and choose one of the current prices."
+        )
+    discount = None
+    if registration.discount_code_id is not None:
+        discount = (
+            DiscountCode.objects.select_for_update()
+            .filter(Q(program=program) | Q(program__isnull=True), pk=registration.discount_code_id)
+            .first()
+        )
+        try:
+            if discount is None:
+                raise DiscountCodeInvalid("That discount code does not apply to this program.")
+            _discount_check(discount=discount, now=now)
+        except DiscountCodeInvalid as error:
+            raise HoldRenewalRefused(
+                f"{error} We could not hold your seat again with it. Please register again, "
+                "with another code or none."
+            ) from error
+    amount = _amount_due(price_option=price, discount=discount)
+    if amount != registration.amount_due_cents:
+        registration_log(
+            registration=registration,
+            action="amount due changed",
+            message=f"{registration.amount_due_cents / 100:.2f} CAD before, "
+            f"{amount / 100:.2f} CAD now: the price changed while the hold had lapsed",
+        )
+    registration.amount_due_cents = amount
+    registration.price_label = price.label
 
 
 def payment_record(*, registration: Registration, session: payments.CheckoutSession) -> Payment:

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import selectors as program_selectors
 from programs.models import Program
-from registrations import payments, permissions, services
+from registrations import payments, permissions, selectors, services
 from registrations.forms import RegistrationForm, WaitlistForm
-from registrations.models import Registration, WaitlistEntry
-from registrations.selectors import answers_to_refill
+from registrations.models import Payment, Registration, WaitlistEntry
 
 # References this browser made, so it can continue them: a signed cookie rather than
 # the session, so registering writes no session row and cached pages stay cacheable.
@@ -212,8 +211,12 @@ def paid(request: HttpRequest, reference: str) -> HttpResponse:
         Registration.objects.select_related("program"), reference=reference
     )
     session_id = request.GET.get("session_id", "")
-    owns_session = (
-        bool(session_id) and registration.payments.filter(checkout_session_id=session_id).exists()
+    # Only a session the site opened proves the visitor came back from paying for this
+    # registration; a refused one could be anyone's Payment Link naming the reference.
+    owns_session = bool(session_id) and (
+        registration.payments.exclude(status=Payment.Status.REFUSED)
+        .filter(checkout_session_id=session_id)
+        .exists()
     )
     if not (owns_session or may_act_on(request, registration)):
         raise Http404("No such registration.")
@@ -223,10 +226,18 @@ def paid(request: HttpRequest, reference: str) -> HttpResponse:
             registration = services.registration_fulfill(checkout_session_id=session_id)
         except payments.PaymentsUnavailable:
             unavailable = True
+    refused = bool(session_id) and selectors.payment_was_refused(
+        registration=registration, checkout_session_id=session_id
+    )
     response = render(
         request,
         "registrations/paid.html",
-        {"registration": registration, "program": registration.program, "unavailable": unavailable},
+        {
+            "registration": registration,
+            "program": registration.program,
+            "unavailable": unavailable,
+            "refused": refused,
+        },
     )
     return _remember(request, response, registration)
 
@@ -243,7 +254,7 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     registration.refresh_from_db()
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
-    answers = answers_to_refill(registration=registration)
+    answers = selectors.answers_to_refill(registration=registration)
     request.session["register_again"] = {
         registration.program.slug: {
             "name": registration.name,
