@@ -76,7 +76,8 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	$(PY) -m pip install --quiet --no-deps -e .
-	$(PY) -m pip check
+	$(PY) -m pip check || { \
+		echo "pyproject.toml asks for more than $(LOCK) holds: run make lock"; exit 1; }
 	touch $@
 
 install: $(VENV)/.installed
@@ -95,14 +96,14 @@ lock:
 # (--disable-pip: it reads the hashed lock as it is instead of installing it again). A
 # registry mirror that serves no per-version pages (like the one our machines and CI
 # reach) leaves it blind, so AUDIT_SKIPPED checks what it skipped with what such a mirror
-# does serve. No report (pip-audit could not run at all) fails too.
+# does serve, and prints the one verdict. No report (pip-audit could not run) fails too.
 # `make audit AUDIT_REQUIREMENTS=other.txt` audits another hashed requirements file.
 AUDIT_REQUIREMENTS ?= $(LOCK)
 audit: install
 	mkdir -p var && rm -f var/pip-audit.json
 	$(PY) -m pip_audit --requirement $(AUDIT_REQUIREMENTS) --require-hashes --disable-pip \
 		--vulnerability-service pypi --progress-spinner off --format json \
-		--output var/pip-audit.json || true
+		--output var/pip-audit.json >/dev/null || true
 	$(PY) -c "$$AUDIT_SKIPPED" $(AUDIT_REQUIREMENTS) var/pip-audit.json
 
 # Serves the site with the Stripe stand-in beside it; Ctrl-C stops both.
