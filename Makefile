@@ -13,59 +13,11 @@ PRODUCTION_LIKE := DJANGO_DEBUG=false \
 
 # Every dependency, with the dev extra, pinned with hashes for Python 3.11 on Linux.
 LOCK := requirements.txt
-# The lock names PyPI alone: no local index, find-links or uv config of this machine's.
+# The lock names PyPI alone (uv's default index): no local index, find-links or uv config.
 LOCK_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes \
 	--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
-	--index-url https://pypi.org/simple --no-config --custom-compile-command "make lock"
+	--no-config --custom-compile-command "make lock"
 
-# The second look at what pip-audit could not audit, without any package of its own. A
-# project's page on PyPI carries the advisories of its latest release, so a pin at the
-# latest release is audited from it. Any other pin is reported as not audited, and fails
-# when a newer release of its own series exists (Django and most others ship security
-# fixes as such releases): `make lock UPGRADE="--upgrade-package NAME"` moves to it.
-define AUDIT_SKIPPED
-import json, re, sys, urllib.request
-from packaging.version import Version
-
-lock, report = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
-pins = dict(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", lock, re.M))
-pins = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
-found, failed, unaudited = [], [], []
-for dep in report["dependencies"]:
-    name = dep["name"]
-    if "skip_reason" not in dep:
-        found += [(name, dep["version"], v["id"], v["fix_versions"]) for v in dep["vulns"]]
-        continue
-    version = Version(pins[name])
-    url = "https://pypi.org/pypi/" + name + "/json"
-    with urllib.request.urlopen(url, timeout=60) as response:
-        project = json.load(response)
-    if Version(project["info"]["version"]) == version:
-        advisories = [v for v in project["vulnerabilities"] if not v.get("withdrawn")]
-        found += [(name, str(version), v["id"], v["fixed_in"]) for v in advisories]
-        continue
-    newer = sorted(
-        Version(release)
-        for release, files in project["releases"].items()
-        if files and not all(f["yanked"] for f in files)
-        and not Version(release).is_prerelease
-        and Version(release).release[:2] == version.release[:2]
-        and Version(release) > version
-    )
-    (failed if newer else unaudited).append((name, str(version), newer))
-for name, version, vuln, fixed in found:
-    print("VULNERABLE", name, version, vuln, "fixed in", ", ".join(fixed) or "no release")
-for name, version, newer in failed:
-    print("NOT AUDITED", name, version, "and a newer release of its series exists:", newer[-1])
-for name, version, newer in unaudited:
-    print("not audited", name, version, "(no advisories for it from this index;",
-          "no newer release of its series)")
-audited = len(report["dependencies"]) - len(failed) - len(unaudited)
-print(audited, "of", len(report["dependencies"]), "locked packages audited,",
-      len(found), "known vulnerabilities")
-sys.exit(1 if found or failed else 0)
-endef
-export AUDIT_SKIPPED
 
 .PHONY: install lock audit run test lint fmt worker beat bench browser clean
 
@@ -95,8 +47,8 @@ lock:
 # OSV advisories that PyPI shows); fails on any. pip-audit asks PyPI per version
 # (--disable-pip: it reads the hashed lock as it is instead of installing it again). A
 # registry mirror that serves no per-version pages (like the one our machines and CI
-# reach) leaves it blind, so AUDIT_SKIPPED checks what it skipped with what such a mirror
-# does serve, and prints the one verdict. No report (pip-audit could not run) fails too.
+# reach) leaves it blind, so devtools/audit_skipped.py checks what it skipped with what
+# such a mirror does serve, and prints the one verdict. No report fails too.
 # `make audit AUDIT_REQUIREMENTS=other.txt` audits another hashed requirements file.
 AUDIT_REQUIREMENTS ?= $(LOCK)
 audit: install
@@ -104,7 +56,7 @@ audit: install
 	$(PY) -m pip_audit --requirement $(AUDIT_REQUIREMENTS) --require-hashes --disable-pip \
 		--vulnerability-service pypi --progress-spinner off --format json \
 		--output var/pip-audit.json >/dev/null || true
-	$(PY) -c "$$AUDIT_SKIPPED" $(AUDIT_REQUIREMENTS) var/pip-audit.json
+	$(PY) -m devtools.audit_skipped $(AUDIT_REQUIREMENTS) var/pip-audit.json
 
 # Serves the site with the Stripe stand-in beside it; Ctrl-C stops both.
 run: install
