@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0001_initial'),
+        ('registrations', '0004_health_answers_stay_with_program'),
     ]
 
     operations = [
