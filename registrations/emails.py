@@ -113,7 +113,8 @@ def queue(
 
 
 def registration_url(registration: Registration) -> str:
-    """The registration's page; people without an account open it with their token."""
+    """The registration's page; people without an account open it with their token,
+    which the first visit trades for a cookie (registrations.access)."""
     url = absolute(reverse("registrations:detail", kwargs={"reference": registration.reference}))
     if registration.user_id is None:
         url += f"?token={registration.access_token}"
