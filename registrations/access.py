@@ -123,7 +123,7 @@ def exchanges_link_token(view: Callable[..., HttpResponse]) -> Callable[..., Htt
         if item is None:
             return view(request, *args, **kwargs)
         response = HttpResponseRedirect(_address_without_token(request))
-        # The redirect names the token's address: no cache may keep it.
+        # An answer to an address that holds the token: no cache may keep it.
         add_never_cache_headers(response)
         return _remember_item(request, response, item)
 

@@ -10,10 +10,10 @@ Who sees what:
 - A facilitator sees the programs whose facilitators include their profile.
 - Staff see everything.
 
-Anything else is reported as missing (the views answer 404, never 403). Which of these
-applies to a request (its account, or a browser that opened an emailed link) is decided
-in `registrations.access`. Every page
-reads in a number of queries that does not grow with the number of rows.
+Anything else is reported as missing (the views answer 404, never 403). Every page
+reads in a number of queries that does not grow with the number of rows. Whether a
+request acts through its account or as a browser that opened an emailed link is
+decided in `registrations.access`.
 """
 
 import secrets
@@ -124,6 +124,7 @@ def _registrations_visible_to(*, user) -> QuerySet:
 
 
 def registration_visible_to(*, user, pk: int) -> bool:
+    """Whether `user`'s account may see the registration (the rule above, as one query)."""
     return _registrations_visible_to(user=user).filter(pk=pk).exists()
 
 
