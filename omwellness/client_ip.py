@@ -7,15 +7,28 @@ limits read the same setting (`ALLAUTH_TRUSTED_PROXY_COUNT`) and this function t
 the account adapter, so sign-in and the site's own limits key on the same address.
 """
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
 
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request: HttpRequest) -> str:
+    """The client's address. A header with fewer hops than there are proxies, or a hop
+    that is not an address, was not written by our proxies: the connection's own
+    address is used then, so a malformed header can neither fail the request nor pick
+    the key it is limited under."""
     count = settings.TRUSTED_PROXY_COUNT
     forwarded = request.headers.get("x-forwarded-for", "")
     if count > 0 and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        if len(hops) >= count and hops[-count]:
-            return hops[-count]
+        hops = forwarded.split(",")
+        if len(hops) >= count and (address := _address(hops[-count])):
+            return address
     return request.META.get("REMOTE_ADDR", "") or "unknown"

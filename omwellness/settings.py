@@ -126,7 +126,11 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 # three wrong codes still end the attempt.
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 # Someone who registered without an account signs in by code all the same.
-ACCOUNT_FORMS = {"request_login_code": "registrations.forms_accounts.RequestLoginCodeForm"}
+ACCOUNT_FORMS = {
+    "request_login_code": "registrations.forms_accounts.RequestLoginCodeForm",
+    "signup": "omwellness.accounts.SignupForm",
+}
+ACCOUNT_ADAPTER = "omwellness.accounts.AccountAdapter"
 # allauth's rate limits, stated so that nobody turns them off by accident. They are
 # kept in the cache below: Redis when REDIS_URL is set, so every web node shares them.
 ACCOUNT_RATE_LIMITS = {

@@ -114,7 +114,8 @@ def queue(
 
 
 def _personal_url(registration: Registration, url_name: str) -> str:
-    """A page of the registration; people without an account open it with their token."""
+    """A page of the registration; people without an account open it with their token,
+    which the first visit trades for a cookie (registrations.access)."""
     url = absolute(reverse(url_name, kwargs={"reference": registration.reference}))
     if registration.user_id is None:
         url += f"?token={registration.access_token}"

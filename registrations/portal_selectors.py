@@ -12,7 +12,9 @@ Who sees what:
   staff flag alone shows nothing.
 
 Anything else is reported as missing (the views answer 404, never 403). Every page
-reads in a number of queries that does not grow with the number of rows.
+reads in a number of queries that does not grow with the number of rows. Whether a
+request acts through its account or as a browser that opened an emailed link is
+decided in `registrations.access`.
 """
 
 import secrets
@@ -114,18 +116,23 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     return MyRegistrations(upcoming=upcoming, past=past, waitlist=waitlist, verified=True)
 
 
+def _registrations_visible_to(*, user) -> QuerySet:
+    """Every registration `user` may see through their account: their own, or all for
+    staff allowed to view registrations."""
+    queryset = Registration.objects.annotate(email_lower=Lower("email"))
+    if user.has_perm(permissions.VIEW_REGISTRATION):
+        return queryset
+    owned = _owned_filter(user=user)
+    return queryset.filter(owned) if owned is not None else queryset.none()
+
+
 def registration_for_user(
     *, user, reference: str, now: datetime | None = None
 ) -> Registration | None:
     """One registration its owner, or staff allowed to view registrations, may see;
     None for anyone else."""
-    queryset = Registration.objects.annotate(email_lower=Lower("email"))
-    if not user.has_perm(permissions.VIEW_REGISTRATION):
-        owned = _owned_filter(user=user)
-        if owned is None:
-            return None
-        queryset = queryset.filter(owned)
-    registration = _with_schedule_and_payments(queryset.filter(reference=reference)).first()
+    queryset = _registrations_visible_to(user=user).filter(reference=reference)
+    registration = _with_schedule_and_payments(queryset).first()
     return _decorate_registration(registration, now or timezone.now()) if registration else None
 
 
@@ -139,20 +146,32 @@ def registration_is_owned_by(*, user, registration: Registration) -> bool:
     )
 
 
-def registration_for_token(
-    *, reference: str, token: str, now: datetime | None = None
+def registration_with_details(
+    *, reference: str, now: datetime | None = None
 ) -> Registration | None:
-    """The registration an emailed link opens, for people without an account."""
-    if not token:
-        return None
+    """One registration with what its pages show, for a caller that has checked access
+    (`registrations.access`)."""
     registration = _with_schedule_and_payments(
         Registration.objects.filter(reference=reference)
     ).first()
-    if registration is None or not secrets.compare_digest(
-        registration.access_token.encode(), token.encode()
-    ):
-        return None
-    return _decorate_registration(registration, now or timezone.now())
+    return _decorate_registration(registration, now or timezone.now()) if registration else None
+
+
+def _token_matches(expected: str, token: str) -> bool:
+    # Bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
+    return secrets.compare_digest(expected.encode(), token.encode())
+
+
+def registration_token_matches(*, reference: str, token: str) -> bool:
+    """Whether `token` is the access token of the registration an emailed link names."""
+    if not token:
+        return False
+    expected = (
+        Registration.objects.filter(reference=reference)
+        .values_list("access_token", flat=True)
+        .first()
+    )
+    return expected is not None and _token_matches(expected, token)
 
 
 def waitlist_entry_for_user(*, user, pk: int) -> WaitlistEntry | None:
@@ -167,13 +186,17 @@ def waitlist_entry_for_user(*, user, pk: int) -> WaitlistEntry | None:
     return queryset.filter(pk=pk).first()
 
 
-def waitlist_entry_for_token(*, pk: int, token: str) -> WaitlistEntry | None:
+def waitlist_entry(*, pk: int) -> WaitlistEntry | None:
+    """One waitlist entry, for a caller that has checked access (`registrations.access`)."""
+    return WaitlistEntry.objects.select_related("program").filter(pk=pk).first()
+
+
+def waitlist_entry_token_matches(*, pk: int, token: str) -> bool:
+    """Whether `token` is the token of the waitlist entry a leave link names."""
     if not token:
-        return None
-    entry = WaitlistEntry.objects.select_related("program").filter(pk=pk).first()
-    if entry is None or not secrets.compare_digest(entry.token.encode(), token.encode()):
-        return None
-    return entry
+        return False
+    expected = WaitlistEntry.objects.filter(pk=pk).values_list("token", flat=True).first()
+    return expected is not None and _token_matches(expected, token)
 
 
 # --- facilitators -------------------------------------------------------------------

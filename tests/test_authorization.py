@@ -167,7 +167,9 @@ def test_authorization_by_emailed_token_opens_only_that_registration(client, wor
     for name in ("detail", "receipt", "calendar", "cancel", "answers"):
         mine = reverse(f"registrations:{name}", args=[world.registration.reference])
         theirs = reverse(f"registrations:{name}", args=[other.reference])
-        assert client.get(mine, token).status_code == 200
+        opened = client.get(mine, token)
+        assert opened.status_code == 302 and opened["Location"] == mine  # traded for a cookie
+        assert client.get(mine).status_code == 200
         assert is_sign_in_redirect(client.get(theirs, token))
 
 

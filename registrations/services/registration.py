@@ -228,6 +228,9 @@ def _urls(registration: Registration) -> tuple[str, str]:
     base = settings.SITE_URL
     success = base + reverse("registrations:paid", args=[registration.reference])
     cancel = base + reverse("registrations:checkout_cancelled", args=[registration.reference])
+    # The cancel address carries the token for a browser without this site's cookie
+    # (one that opened Checkout from a copied address); the first visit trades it for
+    # the cookie and drops it from the address (registrations.access).
     return (
         success + "?session_id={CHECKOUT_SESSION_ID}",
         cancel + f"?token={registration.access_token}",

@@ -1,11 +1,10 @@
 """My registrations: a participant's registrations, receipts, calendar and cancelling.
 
-Every registration is found through `portal_selectors`, which returns only what the
-person may see; anything else is a 404 (DESIGN rule 8). An emailed link carries the
-registration's access token and opens the registration without an account.
+Every registration is found through `registrations.access`, which returns only what
+the person may see; anything else is a 404 (DESIGN rule 8). An emailed link carries the
+registration's access token and opens the registration without an account: the token
+is traded for a cookie on first use (`access.exchanges_link_token`).
 """
-
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -17,40 +16,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
 from programs.templatetags.programs_tags import cad
-from registrations import payments, permissions, services
+from registrations import access, payments, permissions, services
 from registrations import portal_selectors as selectors
 from registrations.forms import IntakeAnswersForm
 from registrations.models import Registration, WaitlistEntry
 
 
-def _token(request: HttpRequest) -> str:
-    return request.POST.get("token") or request.GET.get("token") or ""
+def _registration(request: HttpRequest, reference: str) -> Registration | None:
+    """The registration this request may see.
 
-
-def _registration(request: HttpRequest, reference: str) -> tuple[Registration | None, str]:
-    """The registration this request may see and the token that opened it, if any.
-
-    (None, "") means "not signed in and no valid link": the caller sends the person to
-    sign in. Anyone signed in who may not see it gets a 404.
+    None means "not signed in, and not a browser that may act on it": the caller sends
+    the person to sign in. Anyone signed in who may not see it gets a 404.
     """
-    token = _token(request)
-    registration = selectors.registration_for_token(reference=reference, token=token)
-    if registration is not None:
-        return registration, token
-    if not request.user.is_authenticated:
-        return None, ""
-    registration = selectors.registration_for_user(user=request.user, reference=reference)
-    if registration is None:
+    registration = access.registration_for(request, reference=reference)
+    if registration is None and request.user.is_authenticated:
         raise Http404("No such registration.")
-    return registration, ""
-
-
-def _with_token(url: str, token: str) -> str:
-    return f"{url}?{urlencode({'token': token})}" if token else url
-
-
-def _detail_url(registration: Registration, token: str) -> str:
-    return _with_token(registration.get_absolute_url(), token)
+    return registration
 
 
 @require_safe
@@ -62,8 +43,9 @@ def registration_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@access.exchanges_link_token
 def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    registration, token = _registration(request, reference)
+    registration = _registration(request, reference)
     if registration is None:
         return redirect_to_login(request.get_full_path())
     context = {
@@ -72,19 +54,19 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "sessions": registration.sessions,
         "schedule_summary": schedule_summary(registration.sessions),
         "full_refund_deadline": registration.program.full_refund_deadline(registration.starts_at),
-        "token": token,
-        "calendar_url": _with_token(reverse("registrations:calendar", args=[reference]), token),
-        "receipt_url": _with_token(reverse("registrations:receipt", args=[reference]), token),
-        "cancel_url": _with_token(reverse("registrations:cancel", args=[reference]), token),
-        "answers_url": _with_token(reverse("registrations:answers", args=[reference]), token),
+        "calendar_url": reverse("registrations:calendar", args=[reference]),
+        "receipt_url": reverse("registrations:receipt", args=[reference]),
+        "cancel_url": reverse("registrations:cancel", args=[reference]),
+        "answers_url": reverse("registrations:answers", args=[reference]),
         "asks_questions": registration.program.questions.exists(),
     }
     return render(request, "registrations/account/detail.html", context)
 
 
 @require_safe
+@access.exchanges_link_token
 def registration_receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    registration, token = _registration(request, reference)
+    registration = _registration(request, reference)
     if registration is None:
         return redirect_to_login(request.get_full_path())
     if not registration.has_receipt:
@@ -95,15 +77,16 @@ def registration_receipt(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "registration": registration,
             "program": registration.program,
-            "detail_url": _detail_url(registration, token),
+            "detail_url": registration.get_absolute_url(),
         },
     )
 
 
 @require_safe
+@access.exchanges_link_token
 def registration_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     """The program's sessions; with the private meeting link once the seat is confirmed."""
-    registration, _ = _registration(request, reference)
+    registration = _registration(request, reference)
     if registration is None:
         return redirect_to_login(request.get_full_path())
     meeting_link = registration.program.meeting_link if registration.shows_meeting_link else ""
@@ -123,17 +106,16 @@ def registration_calendar(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@access.exchanges_link_token
 def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     """GET shows what the policy refunds now; POST cancels with exactly that refund."""
-    registration, token = _registration(request, reference)
+    registration = _registration(request, reference)
     if registration is None:
         return redirect_to_login(request.get_full_path())
-    detail_url = _detail_url(registration, token)
+    detail_url = registration.get_absolute_url()
     # Staff who opened someone else's registration (not its owner, not its link) cancel
     # by their permissions: none at all reads as missing, as the rest of the portal.
-    for_someone_else = not token and not selectors.registration_is_owned_by(
-        user=request.user, registration=registration
-    )
+    for_someone_else = not access.is_own(request, registration)
     if for_someone_else and not permissions.may_cancel_for_someone_else(
         user=request.user, refund_cents=0
     ):
@@ -190,21 +172,21 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
             "full_refund_deadline": registration.program.full_refund_deadline(
                 registration.starts_at
             ),
-            "token": token,
             "detail_url": detail_url,
         },
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@access.exchanges_link_token
 def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
     """The intake questions of the registration's own program: the person answers them after
     a transfer (the email links here), or staff fill them in. Open to whoever may open the
     registration's other pages; answers given for another program never show here."""
-    registration, token = _registration(request, reference)
+    registration = _registration(request, reference)
     if registration is None:
         return redirect_to_login(request.get_full_path())
-    detail_url = _detail_url(registration, token)
+    detail_url = registration.get_absolute_url()
     intake = selectors.intake_answers(registration=registration)
     form = None
     if registration.is_active and intake.questions:
@@ -232,7 +214,6 @@ def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
             "registration": registration,
             "program": registration.program,
             "form": form,
-            "token": token,
             "detail_url": detail_url,
         },
         status=422 if form is not None and form.is_bound else 200,
@@ -242,22 +223,17 @@ def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
     return response
 
 
-def _waitlist_entry(request: HttpRequest, pk: int) -> tuple[WaitlistEntry | None, str]:
-    token = _token(request)
-    entry = selectors.waitlist_entry_for_token(pk=pk, token=token)
-    if entry is not None:
-        return entry, token
-    if not request.user.is_authenticated:
-        return None, ""
-    entry = selectors.waitlist_entry_for_user(user=request.user, pk=pk)
-    if entry is None:
+def _waitlist_entry(request: HttpRequest, pk: int) -> WaitlistEntry | None:
+    entry = access.waitlist_entry_for(request, pk=pk)
+    if entry is None and request.user.is_authenticated:
         raise Http404("No such waitlist entry.")
-    return entry, ""
+    return entry
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@access.exchanges_link_token
 def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
-    entry, token = _waitlist_entry(request, pk)
+    entry = _waitlist_entry(request, pk)
     if entry is None:
         return redirect_to_login(request.get_full_path())
     is_waiting = entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
@@ -271,5 +247,5 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "registrations/account/waitlist_leave.html",
-        {"entry": entry, "is_waiting": is_waiting, "token": token},
+        {"entry": entry, "is_waiting": is_waiting},
     )

@@ -1,9 +1,7 @@
 """The registration flow: form → hold → Stripe Checkout → confirmation."""
 
 import re
-import secrets
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,14 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programs import selectors as program_selectors
 from programs.models import Program
-from registrations import payments, permissions, selectors, services
+from registrations import payments, selectors, services
+from registrations.access import exchanges_link_token, may_act_on, remember
 from registrations.forms import RegistrationForm, WaitlistForm
 from registrations.models import Payment, Registration, WaitlistEntry
 
-# References this browser made, so it can continue them: a signed cookie rather than
-# the session, so registering writes no session row and cached pages stay cacheable.
-MINE_COOKIE = "omw_registrations"
-MINE_MAX_AGE = 60 * 60 * 24 * 30
 # Waitlist tokens are secrets.token_urlsafe(): letters, digits, - and _.
 OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -34,41 +29,6 @@ def _program(request: HttpRequest, slug: str) -> Program:
         )
     except Program.DoesNotExist:
         raise Http404("No such program.") from None
-
-
-def _mine(request: HttpRequest) -> list[str]:
-    value = request.get_signed_cookie(MINE_COOKIE, default="", max_age=MINE_MAX_AGE)
-    return value.split(",") if value else []
-
-
-def _remember(
-    request: HttpRequest, response: HttpResponse, registration: Registration
-) -> HttpResponse:
-    known = _mine(request)
-    if registration.reference not in known:
-        response.set_signed_cookie(
-            MINE_COOKIE,
-            ",".join([*known, registration.reference][-20:]),
-            max_age=MINE_MAX_AGE,
-            secure=settings.SESSION_COOKIE_SECURE,
-            httponly=True,
-            samesite="Lax",
-        )
-    return response
-
-
-def may_act_on(request: HttpRequest, registration: Registration) -> bool:
-    """The person who made it (this browser, their account, or the emailed link), or staff
-    allowed to change registrations."""
-    token = request.GET.get("token") or request.POST.get("token") or ""
-    user = request.user
-    return bool(
-        # Bytes: compare_digest refuses str with non-ASCII characters, and a link may carry any.
-        (token and secrets.compare_digest(token.encode(), registration.access_token.encode()))
-        or registration.reference in _mine(request)
-        or (user.is_authenticated and registration.user_id == user.pk)
-        or user.has_perm(permissions.ACT_ON_ANY_REGISTRATION)
-    )
 
 
 def _live_offer(request: HttpRequest, program: Program) -> WaitlistEntry | None:
@@ -163,7 +123,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
         except services.RegistrationRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            return _remember(request, _to_payment(request, registration, new=True), registration)
+            return remember(request, _to_payment(request, registration, new=True), registration)
     return _form_page(request, program, form, offer, existing)
 
 
@@ -201,10 +161,11 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404("No such registration.")
     if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
         return redirect("registrations:paid", registration.reference)
-    return _remember(request, _to_payment(request, registration), registration)
+    return remember(request, _to_payment(request, registration), registration)
 
 
 @require_http_methods(["GET", "HEAD"])
+@exchanges_link_token
 def paid(request: HttpRequest, reference: str) -> HttpResponse:
     """Stripe's success page; fulfils as the webhook does (whichever comes first)."""
     registration = get_object_or_404(
@@ -239,10 +200,11 @@ def paid(request: HttpRequest, reference: str) -> HttpResponse:
             "refused": refused,
         },
     )
-    return _remember(request, response, registration)
+    return remember(request, response, registration)
 
 
 @require_http_methods(["GET", "HEAD"])
+@exchanges_link_token
 def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     """Back from Stripe without paying: release the seat and return to a filled-in form."""
     registration = get_object_or_404(
