@@ -392,7 +392,9 @@ def lapse(registration) -> None:
 
 
 def continue_to_payment(client, registration):
-    return client.post(pay_url(registration), {"token": registration.access_token})
+    # The emailed link's token is traded for this browser's cookie on first use.
+    client.get(registration.get_absolute_url(), {"token": registration.access_token})
+    return client.post(pay_url(registration))
 
 
 def uses_column(client, code: DiscountCode) -> str:
