@@ -18,6 +18,7 @@ from registrations.models import (
     Payment,
     Registration,
     WaitlistEntry,
+    new_reference,
 )
 
 from .availability import ensure_open, program_lock
@@ -138,7 +139,7 @@ def _registration_create(
     if discount is not None:
         amount = discount.discounted(amount)
 
-    registration = Registration.objects.create(
+    registration = _registration_insert(
         program=program,
         user=user,
         name=data.name.strip(),
@@ -180,6 +181,30 @@ def _registration_create(
     if amount == 0:
         registration_confirm(registration=registration, now=now, reason="nothing due")
     return registration
+
+
+# Five characters from 31 give 28 million references; a repeat is rare but possible, and
+# must cost a second try rather than the person's registration.
+REFERENCE_ATTEMPTS = 5
+
+
+def _registration_insert(**fields) -> Registration:
+    """Registration.objects.create(), with a fresh reference when the drawn one is taken.
+
+    Each try runs in its own savepoint, so a collision leaves the surrounding transaction
+    (and the program lock) usable. Any other integrity error (the one active registration
+    per address and program) rises to the caller as before.
+    """
+    attempts_left = REFERENCE_ATTEMPTS
+    while True:
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                return Registration.objects.create(reference=reference, **fields)
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left or not Registration.objects.filter(reference=reference).exists():
+                raise
 
 
 def registration_confirm(*, registration: Registration, now=None, reason: str = "") -> None:
