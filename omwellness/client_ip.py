@@ -9,6 +9,7 @@ the account adapter, so sign-in and the site's own limits key on the same addres
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -19,3 +20,10 @@ def client_ip(request: HttpRequest) -> str:
         if len(hops) >= count and hops[-count]:
             return hops[-count]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def client_hash(request: HttpRequest) -> str:
+    """The client's address as a keyed hash: the same client always gives the same value,
+    so holds can be counted per client, yet what is stored on a registration cannot be
+    turned back into an address without the secret key."""
+    return salted_hmac("omwellness.client", client_ip(request), algorithm="sha256").hexdigest()

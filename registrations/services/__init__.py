@@ -14,8 +14,10 @@ from .errors import (
     OfferInvalid,
     ProgramFull,
     RegistrationRefused,
+    TooManyHolds,
 )
 from .fulfilment import registration_fulfill, stripe_event_process
+from .owner_links import registration_link_send
 from .registration import (
     RegistrationInput,
     checkout_cancelled,
@@ -26,6 +28,7 @@ from .registration import (
     registration_create,
 )
 from .waitlist import (
+    waitlist_confirm,
     waitlist_join,
     waitlist_leave,
     waitlist_offer_free_seats,
@@ -50,9 +53,12 @@ __all__ = [
     "registration_confirm",
     "registration_create",
     "registration_fulfill",
+    "registration_link_send",
     "registration_transfer",
     "seat_release",
     "stripe_event_process",
+    "TooManyHolds",
+    "waitlist_confirm",
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_free_seats",

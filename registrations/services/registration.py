@@ -21,7 +21,7 @@ from registrations.models import (
     new_reference,
 )
 
-from .availability import ensure_open, program_lock
+from .availability import ensure_client_may_hold, ensure_open, program_lock
 from .errors import AlreadyRegistered, DiscountCodeInvalid, OfferInvalid, ProgramFull
 from .log import registration_log
 
@@ -83,13 +83,15 @@ def registration_create(
     offer_token: str = "",
     user=None,
     questions: Sequence[Question] | None = None,
+    client_hash: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Holds a seat for a new registration, or confirms it at once when nothing is due.
 
     Keeps DESIGN rule 1: the program row is locked, then seats are counted, so the
     last seat goes to exactly one person. The hold lasts as long as the Checkout
-    Session that checkout_start() makes for it (rule 2).
+    Session that checkout_start() makes for it (rule 2). `client_hash` (from
+    omwellness.client_ip) counts against the client's cap on live holds.
     """
     now = now or timezone.now()
     # Reads that need no lock happen before it, so the lock is held for as little as
@@ -112,6 +114,7 @@ def registration_create(
                 user=user,
                 questions=questions,
                 stale=stale,
+                client_hash=client_hash,
                 now=now,
             )
     except IntegrityError as error:
@@ -122,7 +125,7 @@ def registration_create(
 
 
 def _registration_create(
-    *, program, data, offer_token, user, questions, stale, now
+    *, program, data, offer_token, user, questions, stale, client_hash, now
 ) -> Registration:
     program = program_lock(program_id=program.pk, now=now)
     for registration in Registration.objects.select_for_update().filter(pk__in=stale):
@@ -132,6 +135,8 @@ def _registration_create(
             _hold_release(registration=registration, now=now, reason="replaced by a new attempt")
     offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
     ensure_open(program=program, now=now, offer=offer)
+    if offer is None:  # an offer's seat is already held for this person, from any address
+        ensure_client_may_hold(program=program, client_hash=client_hash, now=now)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
         raise ProgramFull("That price is no longer available; please choose another.")
     discount = _discount(code=data.discount_code, program=program, now=now)
@@ -153,6 +158,7 @@ def _registration_create(
         hold_expires_at=now + HOLD,
         agreed_to_policy_at=now,
         created_at=now,
+        client_hash=client_hash,
     )
     if questions is None:
         questions = Question.objects.filter(program=program)
@@ -300,6 +306,7 @@ def _hold_renew(*, registration: Registration, now) -> None:
     holding = registration.hold_is_live(now)
     if not holding:
         ensure_open(program=program, now=now)
+        ensure_client_may_hold(program=program, client_hash=registration.client_hash, now=now)
     registration.status = Registration.Status.PENDING
     registration.hold_expires_at = now + HOLD
     try:
