@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
@@ -38,6 +39,22 @@ def limit_parse(text: str) -> Limit:
         raise ValueError(f"A rate limit reads like '5/h' or '20/10m', not {text!r}.")
     count, multiple, unit = match.groups()
     return Limit(count=int(count), seconds=int(multiple or 1) * UNIT_SECONDS[unit])
+
+
+def rate_limits_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every limit in FORM_RATE_LIMITS reads as a limit (a Django system check)."""
+    errors = []
+    for scope, limits in settings.FORM_RATE_LIMITS.items():
+        for kind in ("client", "email"):
+            try:
+                limit_parse(limits[kind])
+            except (KeyError, ValueError) as error:
+                errors.append(
+                    checks.Error(
+                        f"FORM_RATE_LIMITS[{scope!r}][{kind!r}]: {error}", id="omwellness.E001"
+                    )
+                )
+    return errors
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import checks
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -170,6 +171,36 @@ def test_security_rate_limits_and_the_hold_cap_are_read_from_the_environment():
         check=True,
     )
     assert result.stdout.split() == ["7/10m", "2/d", "5"]
+
+
+def test_security_a_mistyped_limit_stops_the_deploy_check(settings):
+    settings.FORM_RATE_LIMITS = {
+        **settings.FORM_RATE_LIMITS,
+        "register": {"client": "20/h", "email": "five an hour"},
+    }
+    (error,) = [error for error in checks.run_checks() if error.id == "omwellness.E001"]
+    assert "'register'" in error.msg and "'email'" in error.msg
+
+
+def test_security_with_redis_down_the_forms_stay_open_and_say_so_in_the_log(
+    client, settings, limits, caplog
+):
+    """Registration stays open while the counts cannot be kept (the database cap on live
+    holds still applies); the log says each time a limit was not counted."""
+    limits("waitlist", client="1/h", email="1/h")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens here
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5},
+        }
+    }
+    program = full_program()
+    for n in range(2):
+        data = {"name": "Bea", "email": f"bea{n}@example.com"}
+        assert client.post(join_url(program), data).status_code == 200
+    assert WaitlistEntry.objects.count() == 2
+    assert "not counted: the cache is unreachable" in caplog.text
 
 
 # --- One client, a few live seats --------------------------------------------------------
