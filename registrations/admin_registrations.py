@@ -517,9 +517,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove from the waitlist (passes an offer on)")
     def remove_from_waitlist(self, request, queryset):
-        active = queryset.filter(
-            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
-        )
+        active = queryset.filter(status__in=WaitlistEntry.ACTIVE_STATUSES)
         removed = 0
         for entry in active:
             services.waitlist_leave(entry=entry)

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import checks
 from django.core.cache import cache
 from django.test import Client
@@ -347,6 +348,18 @@ def test_security_waitlist_page_and_my_registrations_say_an_entry_awaits_confirm
     client.post(entry_url(entry), {"action": "confirm"})
     mine = client.get(reverse("registrations:list")).content.decode()
     assert "Awaiting confirmation" not in mine and "Waiting" in mine
+
+
+def test_security_staff_can_remove_an_unconfirmed_entry(client, staff_user):
+    """Someone put on a waitlist by another person's hand can ask the centre to remove it."""
+    entry = WaitlistEntryFactory(program=full_program(), status=WaitlistEntry.Status.UNCONFIRMED)
+    client.force_login(staff_user)
+    client.post(
+        reverse("admin:registrations_waitlistentry_changelist"),
+        {"action": "remove_from_waitlist", ACTION_CHECKBOX_NAME: [entry.pk]},
+    )
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.LEFT
 
 
 # --- The forms reveal nobody ---------------------------------------------------------------
