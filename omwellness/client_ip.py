@@ -11,6 +11,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 
 def _address(value: str) -> str | None:
@@ -32,3 +33,10 @@ def client_ip(request: HttpRequest) -> str:
         if len(hops) >= count and (address := _address(hops[-count])):
             return address
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def client_hash(request: HttpRequest) -> str:
+    """The client's address as a keyed hash: the same client always gives the same value,
+    so holds can be counted per client, yet what is stored on a registration cannot be
+    turned back into an address without the secret key."""
+    return salted_hmac("omwellness.client", client_ip(request), algorithm="sha256").hexdigest()

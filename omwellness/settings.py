@@ -214,6 +214,23 @@ CHECKOUT_HOLD_MINUTES = 30
 # Adds /_bench/fixed/, the bare view the benchmarks compare the program page with.
 BENCHMARK_ROUTES = env.bool("BENCHMARK_ROUTES", default=False)
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
+# The public forms that hold a seat or send an email, per client address and per email
+# address ("count/period", period s, m, h or d; omwellness/rate_limit.py counts them in
+# the cache). A person registers a few times at most; a family or an office behind one
+# address stays well inside the client limit.
+FORM_RATE_LIMITS = {
+    "register": {
+        "client": env.str("REGISTER_RATE_LIMIT_PER_CLIENT", default="20/h"),
+        "email": env.str("REGISTER_RATE_LIMIT_PER_EMAIL", default="5/h"),
+    },
+    "waitlist": {
+        "client": env.str("WAITLIST_RATE_LIMIT_PER_CLIENT", default="10/h"),
+        "email": env.str("WAITLIST_RATE_LIMIT_PER_EMAIL", default="3/h"),
+    },
+}
+# Unpaid seats one client address may hold in one program at once (each hold lasts
+# about 30 minutes); paid and confirmed seats do not count.
+LIVE_HOLDS_PER_CLIENT = env.int("LIVE_HOLDS_PER_CLIENT", default=3)
 
 # Celery (app in omwellness/celery.py, beat schedule there too): with no broker, tasks
 # run eagerly once the transaction commits (registrations/emails.py enqueues on commit).

@@ -128,13 +128,7 @@ class WaitlistFilter(admin.SimpleListFilter):
         if self.value() == "accepted":
             return queryset.filter(Exists(entries.filter(status=WaitlistEntry.Status.ACCEPTED)))
         if self.value() == "waiting":
-            return queryset.filter(
-                Exists(
-                    entries.filter(
-                        status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
-                    )
-                )
-            )
+            return queryset.filter(Exists(entries.filter(status__in=WaitlistEntry.ACTIVE_STATUSES)))
         return queryset
 
 
@@ -593,9 +587,7 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         description="Remove from the waitlist (passes an offer on)", permissions=["change"]
     )
     def remove_from_waitlist(self, request, queryset):
-        active = queryset.filter(
-            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED]
-        )
+        active = queryset.filter(status__in=WaitlistEntry.ACTIVE_STATUSES)
         removed = 0
         for entry in active:
             services.waitlist_leave(entry=entry)

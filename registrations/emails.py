@@ -35,6 +35,9 @@ class Kind:
     LATE_PAYMENT_REFUNDED = "late_payment_refunded"
     CANCELLATION = "cancellation"
     REFUND = "refund"
+    REGISTRATION_LINK = "registration_link"
+    WAITLIST_CONFIRM = "waitlist_confirm"
+    WAITLIST_LINK = "waitlist_link"
     WAITLIST_JOINED = "waitlist_joined"
     WAITLIST_OFFER = "waitlist_offer"
     WAITLIST_OFFER_EXPIRED = "waitlist_offer_expired"
@@ -347,10 +350,32 @@ def _cad(cents: int) -> str:
     return cad(cents)
 
 
+def _minute(now: datetime | None) -> str:
+    """A dedup key part for emails a person can ask for again: at most one a minute."""
+    return timezone.localtime(now or timezone.now()).strftime("%Y%m%d%H%M")
+
+
+def registration_link(*, registration: Registration, now: datetime | None = None) -> None:
+    """Someone used this address on the registration form of a program it is already
+    registered for: the owner gets the way back to their registration, and the page
+    tells the person at the form only that an email was sent."""
+    program = registration.program
+    queue(
+        kind=Kind.REGISTRATION_LINK,
+        dedup_key=f"registration_link:{registration.pk}:{_minute(now)}",
+        recipient=registration.email,
+        subject=f"Your registration for {program.title} ({registration.reference})",
+        template="registration_link",
+        context=_registration_context(registration, _sessions(program)),
+        registration=registration,
+    )
+
+
 def _entry_context(entry: WaitlistEntry) -> dict:
     return {
         "entry": entry,
         "name": entry.name,
+        "entry_url": absolute(reverse("registrations:waitlist_entry", args=[entry.token])),
         **_program_context(entry.program, _sessions(entry.program)),
     }
 
@@ -362,6 +387,32 @@ def waitlist_joined(*, entry: WaitlistEntry) -> None:
         recipient=entry.email,
         subject=f"You're on the waitlist: {entry.program.title}",
         template="waitlist_joined",
+        context=_entry_context(entry),
+    )
+
+
+def waitlist_confirm(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
+    """The link that confirms a new waitlist entry; sent again when the address is used
+    to join again before it was opened."""
+    queue(
+        kind=Kind.WAITLIST_CONFIRM,
+        dedup_key=f"waitlist_confirm:{entry.pk}:{_minute(now)}",
+        recipient=entry.email,
+        subject=f"Please confirm your place on the waitlist: {entry.program.title}",
+        template="waitlist_confirm",
+        context=_entry_context(entry),
+    )
+
+
+def waitlist_link(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
+    """The address is already on the waitlist and someone asked to join again: the
+    owner gets their waitlist page."""
+    queue(
+        kind=Kind.WAITLIST_LINK,
+        dedup_key=f"waitlist_link:{entry.pk}:{_minute(now)}",
+        recipient=entry.email,
+        subject=f"Your place on the waitlist: {entry.program.title}",
+        template="waitlist_link",
         context=_entry_context(entry),
     )
 

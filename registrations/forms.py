@@ -2,6 +2,7 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
+from omwellness.names import person_name
 from programs.models import Question
 
 MAX_ANSWER_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
@@ -125,10 +126,7 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         self.add_question_fields(questions)
 
     def clean_name(self):
-        name = " ".join(self.cleaned_data["name"].split())
-        if not name:
-            raise forms.ValidationError("Please tell us your name.")
-        return name
+        return person_name(self.cleaned_data["name"])
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -152,3 +150,6 @@ class WaitlistForm(forms.Form):
     email = forms.EmailField(
         label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def clean_name(self):
+        return person_name(self.cleaned_data["name"])

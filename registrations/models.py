@@ -154,6 +154,9 @@ class Registration(models.Model):
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
     # Lets a person without an account continue payment or cancel from an email link.
     access_token = models.CharField(max_length=64, default=new_token, editable=False)
+    # A keyed hash of the address the hold was made from (omwellness.client_ip), so one
+    # client's live holds can be counted without keeping anyone's address.
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
     agreed_to_policy_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -303,11 +306,16 @@ class StripeEvent(models.Model):
 
 class WaitlistEntry(models.Model):
     class Status(models.TextChoices):
+        # Joined, but the emailed link has not been opened yet: no offer, no seat, until it is.
+        UNCONFIRMED = "unconfirmed", _("Awaiting email confirmation")
         WAITING = "waiting", _("Waiting")
         OFFERED = "offered", _("Offered a seat")
         ACCEPTED = "accepted", _("Accepted")
         EXPIRED = "expired", _("Offer expired")
         LEFT = "left", _("Left the waitlist")
+
+    # On the waitlist: one such entry per address and program (the constraint below).
+    ACTIVE_STATUSES = [Status.UNCONFIRMED, Status.WAITING, Status.OFFERED]
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="waitlist")
     user = models.ForeignKey(
@@ -332,7 +340,7 @@ class WaitlistEntry(models.Model):
             models.UniqueConstraint(
                 "program",
                 Lower("email"),
-                condition=Q(status__in=["waiting", "offered"]),
+                condition=Q(status__in=["unconfirmed", "waiting", "offered"]),
                 name="waitlist_one_active_per_email",
                 violation_error_message=_("This email is already on the waitlist."),
             ),

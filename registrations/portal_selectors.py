@@ -90,7 +90,7 @@ class MyRegistrations:
 def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     """A participant's registrations: active ones for programs not yet over first (by
     start), then past, cancelled and expired ones (most recent first); and the
-    waitlist entries still waiting or offered."""
+    waitlist entries still on the waitlist, confirmed or not."""
     now = now or timezone.now()
     owned = _owned_filter(user=user)
     if owned is None:
@@ -107,7 +107,7 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     past.sort(key=lambda r: r.starts_at or r.created_at, reverse=True)
     waitlist = list(
         WaitlistEntry.objects.annotate(email_lower=Lower("email"))
-        .filter(owned, status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED])
+        .filter(owned, status__in=WaitlistEntry.ACTIVE_STATUSES)
         .select_related("program")
         .prefetch_related(
             Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at"))

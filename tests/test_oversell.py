@@ -24,7 +24,7 @@ def test_oversell_is_impossible_under_concurrent_registrations(stripe_standin):
     results: list[tuple[int, str]] = []
 
     def attempt(n: int) -> None:
-        client = Client()
+        client = Client(REMOTE_ADDR=f"10.0.0.{n + 1}")  # fifty people, fifty connections
         try:
             start.wait()
             response = client.post(url(program), form_data(program, email=f"rush{n}@example.com"))
@@ -66,7 +66,8 @@ def test_oversell_of_a_discount_code_is_impossible_across_programs(stripe_standi
         try:
             start.wait()
             data = form_data(program, email=f"code{n}@example.com", discount_code="three")
-            statuses.append(Client().post(url(program), data).status_code)
+            client = Client(REMOTE_ADDR=f"10.0.1.{n + 1}")  # twenty people
+            statuses.append(client.post(url(program), data).status_code)
         finally:
             connection.close()
 

@@ -29,6 +29,12 @@ def register(program, email="ada@example.com", **overrides):
     return services.registration_create(program=program, data=data_for(program, email, **overrides))
 
 
+def join_confirmed(*, program, name, email):
+    """Joins the waitlist and opens the emailed confirmation link, as a person would."""
+    entry = services.waitlist_join(program=program, name=name, email=email)
+    return services.waitlist_confirm(entry=entry)
+
+
 def fulfil_from_events(standin, event_type="checkout.session.completed"):
     return [services.stripe_event_process(event=e) for e in events_of(standin, event_type)]
 
@@ -293,7 +299,7 @@ def test_staff_partial_refund_is_recorded_with_who_did_it(program, stripe_standi
 def test_waitlist_offer_holds_the_seat_and_lets_only_that_person_register(stripe_standin):
     program = ProgramFactory(capacity=1)
     holder = RegistrationFactory(program=program)
-    entry = services.waitlist_join(program=program, name="Bea", email="bea@example.com")
+    entry = join_confirmed(program=program, name="Bea", email="bea@example.com")
     assert entry.status == WaitlistEntry.Status.WAITING
     services.registration_cancel(registration=holder)
     entry.refresh_from_db()
@@ -315,8 +321,8 @@ def test_waitlist_offer_holds_the_seat_and_lets_only_that_person_register(stripe
 def test_unused_offer_passes_to_the_next_person():
     program = ProgramFactory(capacity=1)
     holder = RegistrationFactory(program=program)
-    first = services.waitlist_join(program=program, name="First", email="first@example.com")
-    second = services.waitlist_join(program=program, name="Second", email="second@example.com")
+    first = join_confirmed(program=program, name="First", email="first@example.com")
+    second = join_confirmed(program=program, name="Second", email="second@example.com")
     services.registration_cancel(registration=holder)
     with time_machine.travel(timezone.now() + timedelta(hours=49)):
         assert services.waitlist_offers_expire() == 1
@@ -329,7 +335,7 @@ def test_unused_offer_passes_to_the_next_person():
 def test_raising_capacity_offers_the_new_seats():
     program = ProgramFactory(capacity=1)
     RegistrationFactory(program=program)
-    entry = services.waitlist_join(program=program, name="W", email="w@example.com")
+    entry = join_confirmed(program=program, name="W", email="w@example.com")
     program.capacity = 2
     program.save()
     services.waitlist_offers_expire()
@@ -340,8 +346,8 @@ def test_raising_capacity_offers_the_new_seats():
 def test_leaving_the_waitlist_passes_an_offer_on():
     program = ProgramFactory(capacity=1)
     holder = RegistrationFactory(program=program)
-    first = services.waitlist_join(program=program, name="First", email="first@example.com")
-    second = services.waitlist_join(program=program, name="Second", email="second@example.com")
+    first = join_confirmed(program=program, name="First", email="first@example.com")
+    second = join_confirmed(program=program, name="Second", email="second@example.com")
     services.registration_cancel(registration=holder)
     services.waitlist_leave(entry=first)
     first.refresh_from_db()

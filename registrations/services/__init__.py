@@ -16,9 +16,11 @@ from .errors import (
     OfferInvalid,
     ProgramFull,
     RegistrationRefused,
+    TooManyHolds,
     TransferRefused,
 )
 from .fulfilment import registration_fulfill, stripe_event_process
+from .owner_links import registration_link_send
 from .registration import (
     RegistrationInput,
     checkout_cancelled,
@@ -30,6 +32,7 @@ from .registration import (
 )
 from .transfer import registration_transfer, registrations_transfer
 from .waitlist import (
+    waitlist_confirm,
     waitlist_join,
     waitlist_leave,
     waitlist_offer_free_seats,
@@ -58,10 +61,13 @@ __all__ = [
     "registration_confirm",
     "registration_create",
     "registration_fulfill",
+    "registration_link_send",
     "registration_transfer",
     "registrations_transfer",
     "seat_release",
     "stripe_event_process",
+    "TooManyHolds",
+    "waitlist_confirm",
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_free_seats",

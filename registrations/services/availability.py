@@ -1,14 +1,15 @@
 """Whether a program takes registrations right now, decided under its row lock."""
 
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from programs.models import Program, Session
 from programs.selectors import STATE_LABELS, ProgramState, program_state
-from registrations.models import WaitlistEntry
+from registrations.models import Registration, WaitlistEntry
 from registrations.selectors import seats_taken_subquery
 
-from .errors import ProgramFull, RegistrationRefused
+from .errors import ProgramFull, RegistrationRefused, TooManyHolds
 
 REFUSALS = {
     ProgramState.NOT_YET_OPEN: "Registration for this program is not open yet.",
@@ -71,3 +72,27 @@ def ensure_open(*, program: Program, now=None, offer: WaitlistEntry | None = Non
         raise ProgramFull("Every seat is taken. You can join the waitlist.")
     if state != ProgramState.OPEN:
         raise RegistrationRefused(REFUSALS.get(state, STATE_LABELS[state]))
+
+
+def ensure_client_may_hold(*, program: Program, client_hash: str, now) -> None:
+    """Raises TooManyHolds when this client already holds LIVE_HOLDS_PER_CLIENT unpaid
+    seats of the program. Call with the program lock held, so that a burst of requests
+    from one client cannot each see room for one more.
+
+    Without this, one client could hold every seat of a small program, 30 minutes at a
+    time, by registering under made-up addresses. An empty `client_hash` (staff acting
+    in the admin, scripts) is not counted.
+    """
+    if not client_hash:
+        return
+    holding = (
+        Registration.objects.filter(program=program, client_hash=client_hash)
+        .filter(status=Registration.Status.PENDING, hold_expires_at__gt=now)
+        .count()
+    )
+    if holding >= settings.LIVE_HOLDS_PER_CLIENT:
+        raise TooManyHolds(
+            "Several seats in this program are already being held from your connection "
+            "while they wait for payment. Please finish those payments, or try again in "
+            "about 30 minutes, when unpaid holds are released."
+        )

@@ -12,6 +12,10 @@ class AlreadyRegistered(RegistrationRefused):
         self.registration = registration
 
 
+class TooManyHolds(RegistrationRefused):
+    """This client already holds as many unpaid seats of the program as one client may."""
+
+
 class DiscountCodeInvalid(RegistrationRefused):
     pass
 

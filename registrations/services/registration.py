@@ -18,9 +18,10 @@ from registrations.models import (
     Payment,
     Registration,
     WaitlistEntry,
+    new_reference,
 )
 
-from .availability import ensure_open, program_lock
+from .availability import ensure_client_may_hold, ensure_open, program_lock
 from .errors import (
     AlreadyRegistered,
     DiscountCodeInvalid,
@@ -107,13 +108,15 @@ def registration_create(
     offer_token: str = "",
     user=None,
     questions: Sequence[Question] | None = None,
+    client_hash: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Holds a seat for a new registration, or confirms it at once when nothing is due.
 
     Keeps DESIGN rule 1: the program row is locked, then seats are counted, so the
     last seat goes to exactly one person. The hold lasts as long as the Checkout
-    Session that checkout_start() makes for it (rule 2).
+    Session that checkout_start() makes for it (rule 2). `client_hash` (from
+    omwellness.client_ip) counts against the client's cap on live holds.
     """
     now = now or timezone.now()
     # Reads that need no lock happen before it, so the lock is held for as little as
@@ -136,6 +139,7 @@ def registration_create(
                 user=user,
                 questions=questions,
                 stale=stale,
+                client_hash=client_hash,
                 now=now,
             )
     except IntegrityError as error:
@@ -146,7 +150,7 @@ def registration_create(
 
 
 def _registration_create(
-    *, program, data, offer_token, user, questions, stale, now
+    *, program, data, offer_token, user, questions, stale, client_hash, now
 ) -> Registration:
     program = program_lock(program_id=program.pk, now=now)
     for registration in Registration.objects.select_for_update().filter(pk__in=stale):
@@ -156,12 +160,14 @@ def _registration_create(
             _hold_release(registration=registration, now=now, reason="replaced by a new attempt")
     offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
     ensure_open(program=program, now=now, offer=offer)
+    if offer is None:  # an offer's seat is already held for this person, from any address
+        ensure_client_may_hold(program=program, client_hash=client_hash, now=now)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
         raise RegistrationRefused("That price is no longer available; please choose another.")
     discount = _discount(code=data.discount_code, program=program, now=now)
     amount = _amount_due(price_option=data.price_option, discount=discount)
 
-    registration = Registration.objects.create(
+    registration = _registration_insert(
         program=program,
         user=user,
         name=data.name.strip(),
@@ -175,6 +181,7 @@ def _registration_create(
         hold_expires_at=now + HOLD,
         agreed_to_policy_at=now,
         created_at=now,
+        client_hash=client_hash,
     )
     if questions is None:
         questions = Question.objects.filter(program=program)
@@ -203,6 +210,30 @@ def _registration_create(
     if amount == 0:
         registration_confirm(registration=registration, now=now, reason="nothing due")
     return registration
+
+
+# Five characters from 31 give 28 million references; a repeat is rare but possible, and
+# must cost a second try rather than the person's registration.
+REFERENCE_ATTEMPTS = 5
+
+
+def _registration_insert(**fields) -> Registration:
+    """Registration.objects.create(), with a fresh reference when the drawn one is taken.
+
+    Each try runs in its own savepoint, so a collision leaves the surrounding transaction
+    (and the program lock) usable. Any other integrity error (the one active registration
+    per address and program) rises to the caller as before.
+    """
+    attempts_left = REFERENCE_ATTEMPTS
+    while True:
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                return Registration.objects.create(reference=reference, **fields)
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left or not Registration.objects.filter(reference=reference).exists():
+                raise
 
 
 def registration_confirm(*, registration: Registration, now=None, reason: str = "") -> None:
@@ -330,6 +361,7 @@ def _hold_renew(*, registration: Registration, now) -> None:
     holding = registration.hold_is_live(now)
     if not holding:
         ensure_open(program=program, now=now)
+        ensure_client_may_hold(program=program, client_hash=registration.client_hash, now=now)
         _terms_renew(registration=registration, program=program, now=now)
     registration.status = Registration.Status.PENDING
     registration.hold_expires_at = now + HOLD

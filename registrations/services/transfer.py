@@ -224,7 +224,7 @@ def _move(
     for entry in WaitlistEntry.objects.filter(
         program=target,
         email__iexact=registration.email,
-        status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
+        status__in=WaitlistEntry.ACTIVE_STATUSES,
     ):
         waitlist_leave(entry=entry)
         registration_log(

@@ -5,30 +5,73 @@ from django.utils import timezone
 
 from programs.models import Program
 from registrations import emails
+from registrations.accounts import user_for_email
 from registrations.models import WaitlistEntry
 
 from .availability import program_lock, seats_free
-from .errors import RegistrationRefused
 
 
-def waitlist_join(*, program: Program, name: str, email: str, user=None) -> WaitlistEntry:
+def waitlist_join(*, program: Program, name: str, email: str, now=None) -> WaitlistEntry:
+    """Puts an address on the waitlist, unconfirmed until its owner opens the emailed link.
+
+    Whether or not the address is on the waitlist already, the person at the form is
+    told the same thing ("check your email"), so the form reveals nobody: a new entry is
+    sent its confirmation link, an existing one its owner's link (the confirmation link
+    again while it is unconfirmed). Returns the entry, new or existing.
+
+    The entry belongs to the account that has verified the address, if any, never to
+    whoever happened to be signed in: that person may have typed someone else's address.
+    """
+    now = now or timezone.now()
     try:
         with transaction.atomic():
             entry = WaitlistEntry.objects.create(
-                program=program, name=name.strip(), email=email.strip(), user=user
+                program=program,
+                name=name.strip(),
+                email=email.strip(),
+                user=user_for_email(email),
+                status=WaitlistEntry.Status.UNCONFIRMED,
+                created_at=now,
             )
-            emails.waitlist_joined(entry=entry)
-            # A seat may have freed up since the page was drawn.
-            waitlist_offer_free_seats(program_id=program.pk)
-            entry.refresh_from_db()
+            emails.waitlist_confirm(entry=entry, now=now)
             return entry
-    except IntegrityError as error:
-        raise RegistrationRefused("This email is already on the waitlist.") from error
+    except IntegrityError:
+        entry = WaitlistEntry.objects.filter(
+            program=program, email__iexact=email.strip(), status__in=WaitlistEntry.ACTIVE_STATUSES
+        ).first()
+        if entry is None:  # left or expired in the meantime: a rare race, try once more
+            return waitlist_join(program=program, name=name, email=email, now=now)
+    with transaction.atomic():
+        if entry.status == WaitlistEntry.Status.UNCONFIRMED:
+            emails.waitlist_confirm(entry=entry, now=now)
+        else:
+            emails.waitlist_link(entry=entry, now=now)
+    return entry
+
+
+def waitlist_confirm(*, entry: WaitlistEntry, now=None) -> WaitlistEntry:
+    """The owner opened the emailed link: the entry joins the line, and is offered a
+    seat at once if one is free. Confirming twice changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        program_lock(program_id=entry.program_id, now=now)
+        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != WaitlistEntry.Status.UNCONFIRMED:
+            return entry
+        entry.status = WaitlistEntry.Status.WAITING
+        entry.save(update_fields=["status"])
+        emails.waitlist_joined(entry=entry)
+        # A seat may have freed up since the person joined.
+        waitlist_offer_free_seats(program_id=entry.program_id, now=now)
+        entry.refresh_from_db()
+    return entry
 
 
 def waitlist_offer_free_seats(*, program_id: int, now=None) -> int:
     """Offers each free seat to the next person waiting; each offer holds its seat.
 
+    Only confirmed entries (status waiting) are offered: an unconfirmed one may have
+    been made with someone else's address, and must never hold a seat.
     Call inside a transaction; takes the program lock.
     """
     now = now or timezone.now()
@@ -89,7 +132,7 @@ def waitlist_leave(*, entry: WaitlistEntry) -> None:
     with transaction.atomic():
         program_lock(program_id=entry.program_id)
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.status not in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
+        if entry.status not in WaitlistEntry.ACTIVE_STATUSES:
             return
         had_offer = entry.status == WaitlistEntry.Status.OFFERED
         entry.status = WaitlistEntry.Status.LEFT

@@ -236,7 +236,7 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _waitlist_entry(request, pk)
     if entry is None:
         return redirect_to_login(request.get_full_path())
-    is_waiting = entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED)
+    is_waiting = entry.status in WaitlistEntry.ACTIVE_STATUSES
     if request.method == "POST":
         if is_waiting:
             services.waitlist_leave(entry=entry)

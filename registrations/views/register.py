@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from omwellness.client_ip import client_hash
+from omwellness.rate_limit import Refusal, rate_limit_attempt
 from programs import selectors as program_selectors
 from programs.models import Program
 from registrations import payments, selectors, services
@@ -39,7 +42,7 @@ def _live_offer(request: HttpRequest, program: Program) -> WaitlistEntry | None:
     return offer if offer is not None and offer.offer_is_live() else None
 
 
-def _form_page(request, program, form, offer, existing=None) -> HttpResponse:
+def _form_page(request, program, form, offer, existing=None, limited=None) -> HttpResponse:
     """The form, with what it says about the program (seats, dates) read fresh."""
     if not hasattr(program, "state"):
         program = _program(request, program.slug)
@@ -48,7 +51,7 @@ def _form_page(request, program, form, offer, existing=None) -> HttpResponse:
         program_selectors.ProgramState.FULL if offer else None,
     ):
         return render(request, "registrations/register_refused.html", {"program": program})
-    return render(
+    response = render(
         request,
         "registrations/register.html",
         {
@@ -56,10 +59,20 @@ def _form_page(request, program, form, offer, existing=None) -> HttpResponse:
             "form": form,
             "offer": offer,
             "existing": existing,
+            "limited": limited,
             "refund_deadline": program.full_refund_deadline(program.first_starts_at),
         },
         status=422 if form.is_bound else 200,
     )
+    return _too_many(response, limited)
+
+
+def _too_many(response: HttpResponse, limited: Refusal | None) -> HttpResponse:
+    """A page that re-renders what was typed becomes the 429 answer of a rate limit."""
+    if limited is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
 def _form(program: Program, data=None, initial=None) -> RegistrationForm:
@@ -99,6 +112,12 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
     form = _form(program, data=request.POST)
     existing = None
     if form.is_valid():
+        client = client_hash(request)
+        limited = rate_limit_attempt(
+            scope="register", client=client, email=form.cleaned_data["email"]
+        )
+        if limited is not None:
+            return _form_page(request, program, form, offer, limited=limited)
         data = services.RegistrationInput(
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
@@ -114,17 +133,37 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
                 offer_token=offer.token if offer else "",
                 user=request.user if request.user.is_authenticated else None,
                 questions=form.questions,
+                client_hash=client,
             )
         except services.DiscountCodeInvalid as refusal:
             form.add_error("discount_code", str(refusal))
         except services.AlreadyRegistered as refusal:
-            existing = refusal.registration if may_act_on(request, refusal.registration) else None
-            form.add_error(None, str(refusal))
+            if not may_act_on(request, refusal.registration):
+                return _already_registered(request, program, refusal.registration, data.email)
+            existing = refusal.registration
+            form.add_error(None, "You already have a registration for this program.")
         except services.RegistrationRefused as refusal:
             form.add_error(None, str(refusal))
         else:
             return remember(request, _to_payment(request, registration, new=True), registration)
     return _form_page(request, program, form, offer, existing)
+
+
+def _already_registered(
+    request: HttpRequest, program: Program, registration: Registration, email: str
+) -> HttpResponse:
+    """The answer to someone who may not be the address's owner.
+
+    Anyone can type anyone's address, so this page must not reveal that the address is
+    registered, nor anything about the registration (reference, state, name, price):
+    it only says that an email with the next step went to the address, and the owner
+    gets their own link in it. A new registration still goes straight on to Checkout,
+    so a stranger can tell this page from that one. We accept that: hiding it would
+    make every real person wait for an email before paying, and the per-client and
+    per-address rate limits keep such probing to a few addresses an hour.
+    """
+    services.registration_link_send(registration=registration)
+    return render(request, "registrations/register_sent.html", {"program": program, "email": email})
 
 
 def _to_payment(
@@ -251,16 +290,23 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = WaitlistForm(request.POST)
         if form.is_valid():
-            try:
-                entry = services.waitlist_join(
-                    program=program,
-                    user=request.user if request.user.is_authenticated else None,
-                    **form.cleaned_data,
+            email = form.cleaned_data["email"]
+            limited = rate_limit_attempt(scope="waitlist", client=client_hash(request), email=email)
+            if limited is None:
+                services.waitlist_join(program=program, name=form.cleaned_data["name"], email=email)
+                # The same page whether the address was new, waiting or unconfirmed: the
+                # email says which (see services.waitlist_join).
+                return render(
+                    request,
+                    "registrations/waitlist_sent.html",
+                    {"program": program, "email": email},
                 )
-            except services.RegistrationRefused as refusal:
-                form.add_error("email", str(refusal))
-            else:
-                return redirect("registrations:waitlist_entry", entry.token)
+            response = render(
+                request,
+                "registrations/waitlist_join.html",
+                {"program": program, "form": form, "limited": limited, **_offer_hours()},
+            )
+            return _too_many(response, limited)
     else:
         initial = (
             {"name": request.user.name, "email": request.user.email}
@@ -268,7 +314,15 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
             else {}
         )
         form = WaitlistForm(initial=initial)
-    return render(request, "registrations/waitlist_join.html", {"program": program, "form": form})
+    return render(
+        request,
+        "registrations/waitlist_join.html",
+        {"program": program, "form": form, **_offer_hours()},
+    )
+
+
+def _offer_hours() -> dict:
+    return {"offer_hours": settings.WAITLIST_OFFER_HOURS}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -278,6 +332,12 @@ def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "leave":
         services.waitlist_leave(entry=entry)
         messages.success(request, "You have left the waitlist.")
+        return redirect("registrations:waitlist_entry", entry.token)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        # Only the emailed link leads here: the address is the owner's, and this is them.
+        entry = services.waitlist_confirm(entry=entry)
+        if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
+            messages.success(request, "Thank you: your place on the waitlist is confirmed.")
         return redirect("registrations:waitlist_entry", entry.token)
     position = None
     if entry.status == WaitlistEntry.Status.WAITING:

@@ -309,7 +309,14 @@ def test_journey_3_full_program_waitlist_offer_registers(site, visitor, look):
     tab_to(waiting, waiting.get_by_label("Email"))
     waiting.keyboard.type("waiting@example.com")
     waiting.keyboard.press("Enter")
-    expect(waiting.get_by_role("status")).to_contain_text("number 1 in line")
+    expect(waiting.get_by_role("status")).to_contain_text("open the link in it to confirm")
+    look(waiting, "waitlist-check-email")
+    # Nobody is in line, nor offered a seat, until the address is confirmed.
+    confirm = site.inbox.wait_for(to="waiting@example.com", subject="Please confirm your place")
+    waiting.goto(found_in(confirm.text, r"^(http\S+/waitlist/\S+/)$"))
+    expect(waiting.get_by_role("status")).to_contain_text("awaits confirmation")
+    waiting.get_by_role("button", name="Confirm my place").click()
+    expect(waiting.get_by_text("number 1 in line")).to_be_visible()
     look(waiting, "waitlist-place")
     site.inbox.wait_for(to="waiting@example.com", subject="You're on the waitlist")
 
