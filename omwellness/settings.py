@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "omwellness",
     "programs",
     "registrations",
+    "facilitate",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
+    path("facilitate/", include("facilitate.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path(

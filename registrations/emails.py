@@ -474,9 +474,7 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
                 "program": program,
                 "confirmed_count": confirmed,
                 "seats_left": seats_left,
-                "roster_url": absolute(
-                    reverse("registrations:facilitate_roster", kwargs={"slug": program.slug})
-                ),
+                "roster_url": absolute(reverse("facilitate:roster", kwargs={"slug": program.slug})),
             },
         )
 

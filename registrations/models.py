@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import PriceOption, Program, Question, Session
+from programs.models import PriceOption, Program, Question
 
 # No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -360,28 +360,6 @@ class WaitlistEntry(models.Model):
     @staticmethod
     def offer_deadline(now) -> "timezone.datetime":
         return now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
-
-
-class Attendance(models.Model):
-    registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="attendance"
-    )
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
-    present = models.BooleanField()
-    marked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    marked_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["registration", "session"], name="attendance_once_per_session"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.registration} @ {self.session}: {'present' if self.present else 'absent'}"
 
 
 class RegistrationLog(models.Model):

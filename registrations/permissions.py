@@ -2,9 +2,10 @@
 
 `is_staff` only opens the door of the admin. What a staff member may read or change
 is what their Django permissions grant, usually through the "Program staff" group
-(see the README and migration 0003_program_staff_group); superusers hold them all.
+(see the README and migration 0002_program_staff_group); superusers hold them all.
 Nobody needs any of these for what is theirs: a participant for their own
-registrations, a facilitator for the programs they lead.
+registrations, a facilitator for the programs they lead. What the facilitator portal
+asks of staff is in `facilitate.permissions`.
 """
 
 VIEW_REGISTRATION = "registrations.view_registration"
@@ -16,18 +17,9 @@ VIEW_ANSWER = "registrations.view_answer"
 # The only portal page for someone's waitlist entry takes them off it.
 LEAVE_ANY_WAITLIST = ("registrations.view_waitlistentry", "registrations.change_waitlistentry")
 
-# A roster is everyone's registration with their intake answers, so both.
-READ_ANY_ROSTER = (VIEW_REGISTRATION, VIEW_ANSWER)
-MARK_ATTENDANCE = ("registrations.add_attendance", "registrations.change_attendance")
-MARK_ANY_ATTENDANCE = (*READ_ANY_ROSTER, *MARK_ATTENDANCE)
-MESSAGE_ANY_PROGRAM = (*READ_ANY_ROSTER, MESSAGE_PARTICIPANTS)
 RESEND_EMAIL = "registrations.resend_outboundemail"
 # The payment flow's addresses (continue to payment, back from Checkout) move a seat.
 ACT_ON_ANY_REGISTRATION = CHANGE_REGISTRATION
-
-
-def may_read_any_roster(*, user) -> bool:
-    return bool(user.is_authenticated and user.has_perms(READ_ANY_ROSTER))
 
 
 def may_refund(*, user) -> bool:

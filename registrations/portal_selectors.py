@@ -1,4 +1,5 @@
-"""Reads for "My registrations" and the facilitator portal (DESIGN rule 8).
+"""Reads for "My registrations" (DESIGN rule 8); the facilitator portal's are in
+`facilitate.selectors`.
 
 Who sees what:
 
@@ -7,7 +8,6 @@ Who sees what:
   `registrations.accounts` is made at verification and sign-in, and matching on the
   verified address as well means nothing made in between is ever out of sight. A
   person with no verified address sees nothing: verification comes first.
-- A facilitator sees the programs whose facilitators include their profile.
 - Staff see what their Django permissions grant (`registrations.permissions`); the
   staff flag alone shows nothing.
 
@@ -18,19 +18,18 @@ decided in `registrations.access`.
 """
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from programs.models import Program, Question, Session
+from programs.models import Question, Session
 
 from . import permissions
 from .accounts import verified_emails
-from .models import Answer, Attendance, Payment, Registration, WaitlistEntry
-from .selectors import seats_taken_subquery
+from .models import Answer, Payment, Registration, WaitlistEntry
 
 # --- participants -------------------------------------------------------------------
 
@@ -197,251 +196,6 @@ def waitlist_entry_token_matches(*, pk: int, token: str) -> bool:
         return False
     expected = WaitlistEntry.objects.filter(pk=pk).values_list("token", flat=True).first()
     return expected is not None and _token_matches(expected, token)
-
-
-# --- facilitators -------------------------------------------------------------------
-
-
-def _count_subquery(queryset: QuerySet) -> Coalesce:
-    counted = queryset.order_by().values("program").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def _facilitated(
-    *, user, staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER
-) -> QuerySet:
-    """The programs the user leads; every program for staff holding `staff_permissions`."""
-    programs = Program.objects.all()
-    if not user.is_authenticated:
-        return programs.none()
-    if user.has_perms(staff_permissions):
-        return programs
-    return programs.filter(facilitators__user=user)
-
-
-def is_facilitator(*, user) -> bool:
-    return bool(
-        user.is_authenticated
-        and (hasattr(user, "facilitator") or permissions.may_read_any_roster(user=user))
-    )
-
-
-def facilitated_programs(*, user, now: datetime | None = None) -> list[Program]:
-    """The programs a facilitator leads (every program for staff who may read any
-    roster), running and upcoming first, each with its counts."""
-    now = now or timezone.now()
-    registrations = Registration.objects.filter(program=OuterRef("pk"))
-    programs = list(
-        _facilitated(user=user)
-        .with_dates()
-        .annotate(
-            seats_taken=seats_taken_subquery(now=now),
-            confirmed_count=_count_subquery(
-                registrations.filter(status=Registration.Status.CONFIRMED)
-            ),
-            waiting_count=_count_subquery(
-                WaitlistEntry.objects.filter(
-                    program=OuterRef("pk"), status=WaitlistEntry.Status.WAITING
-                )
-            ),
-        )
-        .order_by("first_starts_at", "title")
-    )
-    for program in programs:
-        program.seats_left = max(0, program.capacity - program.seats_taken)
-        program.is_past = program.last_ends_at is not None and program.last_ends_at <= now
-    programs.sort(key=lambda p: p.is_past)
-    return programs
-
-
-def facilitated_program(
-    *,
-    user,
-    slug: str,
-    staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER,
-    now: datetime | None = None,
-) -> Program | None:
-    """One program the user leads (any, for staff holding `staff_permissions`), with
-    dates and seats; else None."""
-    now = now or timezone.now()
-    program = (
-        _facilitated(user=user, staff_permissions=staff_permissions)
-        .with_dates()
-        .annotate(seats_taken=seats_taken_subquery(now=now))
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
-            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
-        )
-        .filter(slug=slug)
-        .first()
-    )
-    if program is not None:
-        program.seats_left = max(0, program.capacity - program.seats_taken)
-        program.session_list = list(program.sessions.all())
-    return program
-
-
-ROSTER_STATUSES = [Registration.Status.CONFIRMED, Registration.Status.PENDING]
-
-
-def payment_status(registration: Registration) -> str:
-    """How a roster reads the money side of a registration, from prefetched payments."""
-    if registration.status == Registration.Status.PENDING:
-        return "Awaiting payment"
-    paid_payments = [p for p in registration.payments.all() if p.status == Payment.Status.PAID]
-    paid = sum(p.amount_cents for p in paid_payments)
-    refunded = sum(p.amount_refunded_cents for p in paid_payments)
-    if paid == 0:
-        return "No payment due" if registration.amount_due_cents == 0 else "Not paid"
-    dollars = f"${paid / 100:,.2f}"
-    if refunded:
-        return f"Paid {dollars}, refunded ${refunded / 100:,.2f}"
-    return f"Paid {dollars}"
-
-
-@dataclass
-class Roster:
-    program: Program
-    registrations: list[Registration]
-    waitlist: list[WaitlistEntry]
-    questions: list[Question]
-    counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def confirmed(self) -> list[Registration]:
-        return [r for r in self.registrations if r.status == Registration.Status.CONFIRMED]
-
-
-def program_roster(*, program: Program, now: datetime | None = None) -> Roster:
-    """Everyone registered (confirmed and awaiting payment) with answers, payment status
-    and attendance, the waitlist and the counts. Expects `facilitated_program`'s result.
-
-    Sensitive answers are included: this is read only by the program's facilitators
-    and staff. Emails and exports leave them out unless asked (see csv_export).
-
-    Only answers to this program's own questions are read (DESIGN rule 10), whatever
-    other Answer rows a registration has: one whose question belongs to another program
-    (given before a transfer) or was deleted never reaches the roster, the sign-in sheet
-    or the CSV. Attendance likewise counts this program's sessions only.
-    """
-    now = now or timezone.now()
-    registrations = list(
-        Registration.objects.filter(program=program, status__in=ROSTER_STATUSES)
-        .select_related("price_option")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=Answer.objects.filter(question__program=program).order_by(
-                    "question__position", "id"
-                ),
-                to_attr="program_answers",
-            ),
-            Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
-            Prefetch(
-                "attendance",
-                queryset=Attendance.objects.filter(session__program=program).only(
-                    "registration", "present"
-                ),
-            ),
-        )
-        .order_by(Lower("name"), "id")
-    )
-    for registration in registrations:
-        registration.payment_status = payment_status(registration)
-        marks = list(registration.attendance.all())
-        registration.present_count = sum(1 for mark in marks if mark.present)
-        registration.absent_count = sum(1 for mark in marks if not mark.present)
-        registration.answers_by_question = {a.question_id: a for a in registration.program_answers}
-    waitlist = list(
-        WaitlistEntry.objects.filter(
-            program=program,
-            status__in=[WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED],
-        ).order_by("created_at", "id")
-    )
-    cancelled = (
-        Registration.objects.filter(program=program)
-        .filter(status__in=[Registration.Status.CANCELLED, Registration.Status.REFUNDED])
-        .count()
-    )
-    confirmed = sum(1 for r in registrations if r.status == Registration.Status.CONFIRMED)
-    holding = sum(1 for r in registrations if r.hold_is_live(now))
-    counts = {
-        "capacity": program.capacity,
-        "confirmed": confirmed,
-        "pending": holding,
-        "seats_left": program.seats_left,
-        "waitlist": sum(1 for e in waitlist if e.status == WaitlistEntry.Status.WAITING),
-        "offered": sum(1 for e in waitlist if e.status == WaitlistEntry.Status.OFFERED),
-        "cancelled": cancelled,
-    }
-    return Roster(
-        program=program,
-        registrations=registrations,
-        waitlist=waitlist,
-        questions=list(program.questions.all()),
-        counts=counts,
-    )
-
-
-def confirmed_count(*, program: Program) -> int:
-    return Registration.objects.filter(
-        program=program, status=Registration.Status.CONFIRMED
-    ).count()
-
-
-@dataclass
-class SessionAttendance:
-    session: Session
-    registrations: list[Registration]
-    marks: dict[int, bool]
-
-
-def session_attendance(*, program: Program, session_pk: int) -> SessionAttendance | None:
-    """The confirmed participants and what is marked for one session of the program."""
-    session = next((s for s in program.session_list if s.pk == session_pk), None)
-    if session is None:
-        return None
-    registrations = list(
-        Registration.objects.filter(program=program, status=Registration.Status.CONFIRMED)
-        .only("pk", "name", "email", "reference", "program_id", "status")
-        .order_by(Lower("name"), "id")
-    )
-    marks = dict(
-        Attendance.objects.filter(session=session).values_list("registration_id", "present")
-    )
-    return SessionAttendance(session=session, registrations=registrations, marks=marks)
-
-
-@dataclass
-class AttendanceSummary:
-    sessions: list[Session]
-    rows: list[tuple[Registration, list[bool | None], int]]
-    marked_sessions: set[int]
-
-
-def attendance_summary(*, program: Program) -> AttendanceSummary:
-    """Per participant: present / absent / not marked for each session, and the total."""
-    sessions = program.session_list
-    registrations = list(
-        Registration.objects.filter(program=program, status=Registration.Status.CONFIRMED)
-        .only("pk", "name", "program_id", "status")
-        .order_by(Lower("name"), "id")
-    )
-    marks = {
-        (registration_id, session_id): present
-        for registration_id, session_id, present in Attendance.objects.filter(
-            session__program=program
-        ).values_list("registration_id", "session_id", "present")
-    }
-    rows = []
-    for registration in registrations:
-        cells = [marks.get((registration.pk, s.pk)) for s in sessions]
-        rows.append((registration, cells, sum(1 for cell in cells if cell)))
-    return AttendanceSummary(
-        sessions=sessions,
-        rows=rows,
-        marked_sessions={session_id for (_, session_id) in marks},
-    )
 
 
 # --- intake answers after registering -------------------------------------------------

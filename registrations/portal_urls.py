@@ -1,13 +1,13 @@
-"""Addresses of "My registrations" and the facilitator portal.
+"""Addresses of "My registrations" (the facilitator portal's are in facilitate/urls.py).
 
 Included by registrations/urls.py, so the names live in the `registrations:`
-namespace. Every address here that shows a registration, roster, attendance, export
-or receipt is listed in tests/test_authorization.py, which fails when one is missing.
+namespace. Every address here that shows a registration or receipt is listed in
+tests/test_authorization.py, which fails when one is missing.
 """
 
 from django.urls import path
 
-from .views import account, facilitate
+from .views import account
 
 urlpatterns = [
     path("registrations/", account.registration_list, name="list"),
@@ -40,32 +40,5 @@ urlpatterns = [
         "registrations/<str:reference>/answers/",
         account.registration_answers,
         name="answers",
-    ),
-    path("facilitate/", facilitate.program_list, name="facilitate"),
-    path("facilitate/<slug:slug>/", facilitate.roster, name="facilitate_roster"),
-    path(
-        "facilitate/<slug:slug>/roster.csv",
-        facilitate.roster_export,
-        name="facilitate_export",
-    ),
-    path(
-        "facilitate/<slug:slug>/sign-in-sheet/",
-        facilitate.sign_in_sheet,
-        name="facilitate_sign_in_sheet",
-    ),
-    path(
-        "facilitate/<slug:slug>/attendance/",
-        facilitate.attendance_overview,
-        name="facilitate_attendance",
-    ),
-    path(
-        "facilitate/<slug:slug>/attendance/<int:session_pk>/",
-        facilitate.attendance_session,
-        name="facilitate_attendance_session",
-    ),
-    path(
-        "facilitate/<slug:slug>/message/",
-        facilitate.message_participants,
-        name="facilitate_message",
     ),
 ]

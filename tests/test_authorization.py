@@ -26,36 +26,36 @@ pytestmark = pytest.mark.django_db
 
 # What each address needs, by the objects the `world` fixture makes.
 PARTICIPANT_PAGES = {
-    "detail": lambda w: [w.registration.reference],
-    "receipt": lambda w: [w.registration.reference],
-    "calendar": lambda w: [w.registration.reference],
-    "cancel": lambda w: [w.registration.reference],
-    "answers": lambda w: [w.registration.reference],
-    "waitlist_leave": lambda w: [w.entry.pk],
+    "registrations:detail": lambda w: [w.registration.reference],
+    "registrations:receipt": lambda w: [w.registration.reference],
+    "registrations:calendar": lambda w: [w.registration.reference],
+    "registrations:cancel": lambda w: [w.registration.reference],
+    "registrations:answers": lambda w: [w.registration.reference],
+    "registrations:waitlist_leave": lambda w: [w.entry.pk],
 }
 FACILITATOR_PAGES = {
-    "facilitate_roster": lambda w: [w.program.slug],
-    "facilitate_export": lambda w: [w.program.slug],
-    "facilitate_sign_in_sheet": lambda w: [w.program.slug],
-    "facilitate_attendance": lambda w: [w.program.slug],
-    "facilitate_attendance_session": lambda w: [w.program.slug, w.session.pk],
-    "facilitate_message": lambda w: [w.program.slug],
+    "facilitate:roster": lambda w: [w.program.slug],
+    "facilitate:export": lambda w: [w.program.slug],
+    "facilitate:sign_in_sheet": lambda w: [w.program.slug],
+    "facilitate:attendance": lambda w: [w.program.slug],
+    "facilitate:attendance_session": lambda w: [w.program.slug, w.session.pk],
+    "facilitate:message": lambda w: [w.program.slug],
 }
 PROTECTED = {**PARTICIPANT_PAGES, **FACILITATOR_PAGES}
 # Addresses that change something on POST: denied people must change nothing.
 POSTS = {
-    "cancel": {},
-    "answers": {},
-    "waitlist_leave": {},
-    "facilitate_attendance_session": {"present": "on"},
-    "facilitate_message": {"subject": "Hello", "body": "Hello"},
+    "registrations:cancel": {},
+    "registrations:answers": {},
+    "registrations:waitlist_leave": {},
+    "facilitate:attendance_session": {"present": "on"},
+    "facilitate:message": {"subject": "Hello", "body": "Hello"},
 }
 # Pages about the person themself rather than a particular object: checked below.
-PERSONAL_INDEXES = {"list", "facilitate"}
+PERSONAL_INDEXES = {"registrations:list", "facilitate:program_list"}
 # The payment flow's addresses act on a registration from Stripe's redirect or the
 # person's own browser; they answer 404 (not a sign-in page) and are tested in
 # tests/test_register_views.py.
-PAYMENT_FLOW = {"pay", "paid", "checkout_cancelled"}
+PAYMENT_FLOW = {"registrations:pay", "registrations:paid", "registrations:checkout_cancelled"}
 
 # Staff come in three kinds: a superuser, a member of the "Program staff" group, and
 # someone with the staff flag and no permissions, who sees no more than a stranger.
@@ -109,7 +109,7 @@ def open_as(client, world, role, url_name, method="get", data=None):
     person = world.person(role, url_name)
     if person is not None:
         client.force_login(person)
-    url = reverse(f"registrations:{url_name}", args=PROTECTED[url_name](world))
+    url = reverse(url_name, args=PROTECTED[url_name](world))
     return getattr(client, method)(url, data or {})
 
 
@@ -147,18 +147,18 @@ def test_authorization_of_every_portal_change(client, world, url_name, role):
 
 def test_authorization_of_the_personal_indexes(client, world):
     for name in PERSONAL_INDEXES:
-        assert is_sign_in_redirect(client.get(reverse(f"registrations:{name}")))
+        assert is_sign_in_redirect(client.get(reverse(name)))
     client.force_login(world.other_participant)
     mine = client.get(reverse("registrations:list")).content.decode()
     assert world.registration.reference not in mine
-    assert client.get(reverse("registrations:facilitate")).status_code == 404
+    assert client.get(reverse("facilitate:program_list")).status_code == 404
     client.force_login(world.other_facilitator)
-    assert "Winter MSC" not in client.get(reverse("registrations:facilitate")).content.decode()
+    assert "Winter MSC" not in client.get(reverse("facilitate:program_list")).content.decode()
     client.force_login(world.plain_staff)
-    assert client.get(reverse("registrations:facilitate")).status_code == 404
+    assert client.get(reverse("facilitate:program_list")).status_code == 404
     for permitted in (world.program_staff, world.superuser):
         client.force_login(permitted)
-        assert "Winter MSC" in client.get(reverse("registrations:facilitate")).content.decode()
+        assert "Winter MSC" in client.get(reverse("facilitate:program_list")).content.decode()
 
 
 def test_authorization_by_emailed_token_opens_only_that_registration(client, world):
@@ -196,7 +196,7 @@ def test_authorization_covers_every_portal_address():
         for route, name in _routes(get_resolver())
         if route.startswith(("registrations/", "facilitate/"))
     }
-    listed = {f"registrations:{name}" for name in PROTECTED}
-    known = {f"registrations:{name}" for name in PERSONAL_INDEXES | PAYMENT_FLOW}
+    listed = set(PROTECTED)
+    known = PERSONAL_INDEXES | PAYMENT_FLOW
     assert portal - listed - known == set(), "list the new address in PROTECTED"
     assert listed <= portal

@@ -26,10 +26,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from devtools.stripe_standin import signature_header
+from facilitate.models import Attendance
 from programs.models import Question
 from registrations import outbox, services
 from registrations.models import (
-    Attendance,
     OutboundEmail,
     Refund,
     Registration,

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from registrations import services
 from registrations.models import (
-    Attendance,
     OutboundEmail,
     Payment,
     Registration,
@@ -171,18 +170,6 @@ def test_transfer_moves_the_seat_and_records_who(staff, staff_user):
     registration.refresh_from_db()
     assert registration.program == target
     assert registration.log.get(action="transferred").actor == staff_user
-
-
-def test_mark_attendance_from_the_list(staff, staff_user):
-    program = ProgramFactory()
-    ada, bea = RegistrationFactory(program=program), RegistrationFactory(program=program)
-    other = RegistrationFactory()
-    week2 = program.sessions.order_by("starts_at")[1]
-    act(staff, "mark_attendance", [ada, bea, other], apply="1", session=week2.pk, present="1")
-    marks = Attendance.objects.filter(session=week2)
-    assert sorted(m.registration_id for m in marks) == sorted([ada.pk, bea.pk])
-    assert {m.marked_by for m in marks} == {staff_user}
-    assert not Attendance.objects.filter(registration=other).exists()
 
 
 def test_status_and_money_cannot_be_edited_on_the_form(staff, staff_user):

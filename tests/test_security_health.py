@@ -144,7 +144,7 @@ def test_security_transfer_removes_old_answers_and_logs_how_many_not_what(
     assert HEALTH_SECRET not in every_log and "Kinder self-talk" not in every_log
     # The new program's facilitator reads none of it.
     staff.force_login(teacher)
-    roster = staff.get(reverse("registrations:facilitate_roster", args=[target.slug]))
+    roster = staff.get(reverse("facilitate:roster", args=[target.slug]))
     assert registration.name in roster.content.decode()
     assert HEALTH_SECRET not in roster.content.decode()
 
@@ -479,10 +479,10 @@ def test_security_roster_sign_in_sheet_and_csv_show_only_the_programs_own_answer
     deleted.delete()
     client.force_login(teacher)
 
-    roster = client.get(reverse("registrations:facilitate_roster", args=[program.slug]))
-    sheet = client.get(reverse("registrations:facilitate_sign_in_sheet", args=[program.slug]))
+    roster = client.get(reverse("facilitate:roster", args=[program.slug]))
+    sheet = client.get(reverse("facilitate:sign_in_sheet", args=[program.slug]))
     export = client.get(
-        reverse("registrations:facilitate_export", args=[program.slug]),
+        reverse("facilitate:export", args=[program.slug]),
         {"answers": "on", "sensitive": "on"},
     )
 
@@ -566,7 +566,7 @@ def test_security_confirmation_dedup_key_names_the_program():
 def test_security_migration_deletes_answers_that_earlier_transfers_carried():
     # The integrator may renumber the migration; the function keeps its name.
     migration = importlib.import_module(
-        "registrations.migrations.0004_health_answers_stay_with_program"
+        "registrations.migrations.0003_health_answers_stay_with_program"
     )
     old, old_motive, _ = intake_program("Winter MSC")
     new, new_motive, _ = intake_program("Spring MSC")

@@ -94,12 +94,12 @@ def roster_pages(program):
     slug = program.slug
     session = program.sessions.first()
     return [
-        reverse("registrations:facilitate_roster", args=[slug]),
-        reverse("registrations:facilitate_export", args=[slug]) + "?answers=on&sensitive=on",
-        reverse("registrations:facilitate_sign_in_sheet", args=[slug]),
-        reverse("registrations:facilitate_attendance", args=[slug]),
-        reverse("registrations:facilitate_attendance_session", args=[slug, session.pk]),
-        reverse("registrations:facilitate_message", args=[slug]),
+        reverse("facilitate:roster", args=[slug]),
+        reverse("facilitate:export", args=[slug]) + "?answers=on&sensitive=on",
+        reverse("facilitate:sign_in_sheet", args=[slug]),
+        reverse("facilitate:attendance", args=[slug]),
+        reverse("facilitate:attendance_session", args=[slug, session.pk]),
+        reverse("facilitate:message", args=[slug]),
     ]
 
 
@@ -135,7 +135,7 @@ def test_security_plain_staff_get_404_for_every_roster_and_registration(
         *roster_pages(answered.program),
         *registration_pages(answered),
         reverse("registrations:waitlist_leave", args=[entry.pk]),
-        reverse("registrations:facilitate"),
+        reverse("facilitate:program_list"),
     ]
     for url in pages:
         response = client.get(url)
@@ -152,10 +152,10 @@ def test_security_plain_staff_change_nothing_in_the_portal(client, plain_staff_u
     posts = {
         reverse("registrations:cancel", args=[answered.reference]): {},
         reverse("registrations:waitlist_leave", args=[entry.pk]): {},
-        reverse("registrations:facilitate_attendance_session", args=[program.slug, session.pk]): {
+        reverse("facilitate:attendance_session", args=[program.slug, session.pk]): {
             f"r{answered.pk}": "present"
         },
-        reverse("registrations:facilitate_message", args=[program.slug]): {
+        reverse("facilitate:message", args=[program.slug]): {
             "subject": "Hello",
             "body": "Hello",
         },
@@ -174,11 +174,11 @@ def test_security_program_staff_read_any_roster_with_its_answers(
     client, program_staff_user, answered
 ):
     client.force_login(program_staff_user)
-    roster = client.get(reverse("registrations:facilitate_roster", args=[answered.program.slug]))
+    roster = client.get(reverse("facilitate:roster", args=[answered.program.slug]))
     assert roster.status_code == 200
     assert "Ada Lovelace" in roster.content.decode()
     assert HEALTH_ANSWER in roster.content.decode()
-    listing = client.get(reverse("registrations:facilitate")).content.decode()
+    listing = client.get(reverse("facilitate:program_list")).content.decode()
     assert "As staff you see every program." in listing
 
 
@@ -196,12 +196,10 @@ def test_security_reading_rosters_does_not_allow_marking_or_messaging(client, an
     client.force_login(staff_with("registrations.view_registration", "registrations.view_answer"))
     program = answered.program
     session = program.sessions.first()
-    roster = client.get(reverse("registrations:facilitate_roster", args=[program.slug]))
+    roster = client.get(reverse("facilitate:roster", args=[program.slug]))
     assert HEALTH_ANSWER in roster.content.decode()
-    marking = reverse(
-        "registrations:facilitate_attendance_session", args=[program.slug, session.pk]
-    )
-    message = reverse("registrations:facilitate_message", args=[program.slug])
+    marking = reverse("facilitate:attendance_session", args=[program.slug, session.pk])
+    message = reverse("facilitate:message", args=[program.slug])
     assert client.post(marking, {f"r{answered.pk}": "present"}).status_code == 404
     assert client.post(message, {"subject": "Hello", "body": "Hello"}).status_code == 404
     assert not answered.attendance.exists()
@@ -214,9 +212,9 @@ def test_security_facilitators_keep_their_own_rosters_without_permissions(client
     elsewhere = RegistrationFactory(program=ProgramFactory(title="Spring retreat"), name="Cy Other")
     client.force_login(teacher)
 
-    own = client.get(reverse("registrations:facilitate_roster", args=[answered.program.slug]))
-    other = client.get(reverse("registrations:facilitate_roster", args=[elsewhere.program.slug]))
-    listing = client.get(reverse("registrations:facilitate")).content.decode()
+    own = client.get(reverse("facilitate:roster", args=[answered.program.slug]))
+    other = client.get(reverse("facilitate:roster", args=[elsewhere.program.slug]))
+    listing = client.get(reverse("facilitate:program_list")).content.decode()
 
     assert own.status_code == 200 and HEALTH_ANSWER in own.content.decode()
     assert other.status_code == 404 and "Cy Other" not in other.content.decode()
@@ -454,7 +452,7 @@ def test_security_program_staff_group_holds_what_the_office_needs_and_no_more(
 
 def test_security_superusers_keep_everything(client, staff_user, answered):
     client.force_login(staff_user)
-    roster = client.get(reverse("registrations:facilitate_roster", args=[answered.program.slug]))
+    roster = client.get(reverse("facilitate:roster", args=[answered.program.slug]))
     assert HEALTH_ANSWER in roster.content.decode()
     assert client.get(reverse("admin:registrations_stripeevent_changelist")).status_code == 200
     assert 'value="cancel_with_refund"' in client.get(reverse(CHANGELIST)).content.decode()

@@ -3,7 +3,9 @@
 from django.db import transaction
 
 from programs.models import Session
-from registrations.models import Attendance, Registration
+from registrations.models import Registration
+
+from .models import Attendance
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Forms of "My registrations" and the facilitator portal."""
+"""Forms of the facilitator portal."""
 
 from django import forms
 

@@ -14,7 +14,7 @@ import io
 
 from django.utils import timezone
 
-from .portal_selectors import Roster
+from .roster import Roster
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,21 +44,19 @@ def roster_csv(*, roster: Roster, include_answers: bool, include_sensitive: bool
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([spreadsheet_safe(cell) for cell in header])
-    for registration in roster.registrations:
-        registered = timezone.localtime(registration.created_at)
-        row = [
-            registration.reference,
-            registration.name,
-            registration.email,
-            registration.phone,
-            registration.price_label,
-            registration.get_status_display(),
-            registration.payment_status,
+    for row in roster.rows:
+        registered = timezone.localtime(row.created_at)
+        cells = [
+            row.reference,
+            row.name,
+            row.email,
+            row.phone,
+            row.price_label,
+            row.status_label,
+            row.payment_status,
             registered.strftime("%Y-%m-%d %H:%M"),
-            registration.present_count,
+            row.present_count,
         ]
-        for question in questions:
-            answer = registration.answers_by_question.get(question.pk)
-            row.append(answer.value if answer else "")
-        writer.writerow([spreadsheet_safe(cell) for cell in row])
+        cells.extend(row.answer_to(question) for question in questions)
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return buffer.getvalue()

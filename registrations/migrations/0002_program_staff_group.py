@@ -50,9 +50,6 @@ PERMISSIONS = {
         "view_payment",
         "view_refund",
         "view_registrationlog",
-        "view_attendance",
-        "add_attendance",
-        "change_attendance",
         "view_waitlistentry",
         "change_waitlistentry",
         "view_discountcode",
@@ -60,6 +57,11 @@ PERMISSIONS = {
         "change_discountcode",
         "view_outboundemail",
         "resend_outboundemail",
+    ],
+    "facilitate": [
+        "view_attendance",
+        "add_attendance",
+        "change_attendance",
     ],
 }
 
@@ -99,7 +101,8 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("programs", "0001_initial"),
-        ("registrations", "0002_staff_permissions"),
+        ("registrations", "0001_initial"),
+        ("facilitate", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_program_staff, remove_program_staff)]

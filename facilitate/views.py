@@ -1,7 +1,7 @@
 """The facilitator portal: rosters, attendance, exports and messages, per program.
 
 A facilitator sees only the programs they are assigned to; staff see every program
-when their permissions allow what the page shows or does (`registrations.permissions`);
+when their permissions allow what the page shows or does (`facilitate.permissions`);
 anyone else gets a 404 for every address here (DESIGN rule 8).
 """
 
@@ -15,16 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from registrations import emails, permissions
-from registrations import portal_selectors as selectors
-from registrations.csv_export import roster_csv
-from registrations.forms_portal import (
-    AttendanceForm,
-    MessageParticipantsForm,
-    RosterExportForm,
-    SignInSheetForm,
-)
-from registrations.services.attendance import attendance_mark
+from registrations import emails
+
+from . import permissions, selectors
+from .csv_export import roster_csv
+from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
+from .roster import confirmed_count, program_roster
+from .selectors import FacilitatedProgram
+from .services import attendance_mark
 
 
 def facilitator_required(view=None, *, staff_permissions=permissions.READ_ANY_ROSTER):
@@ -41,12 +39,12 @@ def facilitator_required(view=None, *, staff_permissions=permissions.READ_ANY_RO
             raise Http404("Not a facilitator.")
         if slug is None:
             return view(request, *args, **kwargs)
-        program = selectors.facilitated_program(
+        facilitated = selectors.facilitated_program(
             user=request.user, slug=slug, staff_permissions=staff_permissions
         )
-        if program is None:
+        if facilitated is None:
             raise Http404("No such program.")
-        return view(request, program, *args, **kwargs)
+        return view(request, facilitated, *args, **kwargs)
 
     return wrapper
 
@@ -76,10 +74,10 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @facilitator_required
-def roster(request: HttpRequest, program) -> HttpResponse:
+def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
     context = {
-        "program": program,
-        "roster": selectors.program_roster(program=program),
+        "program": facilitated.program,
+        "roster": program_roster(facilitated=facilitated),
         "export_form": RosterExportForm(),
         "now": timezone.now(),
     }
@@ -88,24 +86,25 @@ def roster(request: HttpRequest, program) -> HttpResponse:
 
 @require_safe
 @facilitator_required
-def roster_export(request: HttpRequest, program) -> HttpResponse:
+def roster_export(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
     form = RosterExportForm(request.GET)
     options = form.cleaned_data if form.is_valid() else {"answers": False, "sensitive": False}
     content = roster_csv(
-        roster=selectors.program_roster(program=program),
+        roster=program_roster(facilitated=facilitated),
         include_answers=options["answers"],
         include_sensitive=options["sensitive"],
     )
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{program.slug}-roster-{stamp}.csv"'
+    slug = facilitated.program.slug
+    response["Content-Disposition"] = f'attachment; filename="{slug}-roster-{stamp}.csv"'
     return _private(response)
 
 
 @require_safe
 @facilitator_required
-def sign_in_sheet(request: HttpRequest, program) -> HttpResponse:
-    sessions = program.session_list
+def sign_in_sheet(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    sessions = facilitated.sessions
     form = SignInSheetForm(request.GET or None, sessions=sessions)
     session = None
     if form.is_bound and form.is_valid() and form.cleaned_data["session"]:
@@ -115,33 +114,36 @@ def sign_in_sheet(request: HttpRequest, program) -> HttpResponse:
         now = timezone.now()
         session = next((s for s in sessions if s.ends_at > now), sessions[-1])
         form = SignInSheetForm(initial={"session": session.pk}, sessions=sessions)
-    roster = selectors.program_roster(program=program)
+    roster = program_roster(facilitated=facilitated)
     return _private(
         render(
             request,
             "facilitate/sign_in_sheet.html",
-            {"program": program, "session": session, "form": form, "roster": roster},
+            {"program": facilitated.program, "session": session, "form": form, "roster": roster},
         )
     )
 
 
 @require_safe
 @facilitator_required
-def attendance_overview(request: HttpRequest, program) -> HttpResponse:
-    summary = selectors.attendance_summary(program=program)
+def attendance_overview(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    summary = selectors.attendance_summary(facilitated=facilitated)
     return _private(
         render(
             request,
             "facilitate/attendance.html",
-            {"program": program, "summary": summary, "now": timezone.now()},
+            {"program": facilitated.program, "summary": summary, "now": timezone.now()},
         )
     )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @facilitator_required(staff_permissions=permissions.MARK_ANY_ATTENDANCE)
-def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpResponse:
-    attendance = selectors.session_attendance(program=program, session_pk=session_pk)
+def attendance_session(
+    request: HttpRequest, facilitated: FacilitatedProgram, session_pk: int
+) -> HttpResponse:
+    program = facilitated.program
+    attendance = selectors.session_attendance(facilitated=facilitated, session_pk=session_pk)
     if attendance is None:
         raise Http404("No such session.")
     form = AttendanceForm(
@@ -160,7 +162,7 @@ def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpRe
         messages.success(
             request, f"Attendance saved for {attendance.session.title}: {marked} marked."
         )
-        return redirect("registrations:facilitate_attendance", slug=program.slug)
+        return redirect("facilitate:attendance", slug=program.slug)
     return _private(
         render(
             request,
@@ -172,7 +174,8 @@ def attendance_session(request: HttpRequest, program, session_pk: int) -> HttpRe
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @facilitator_required(staff_permissions=permissions.MESSAGE_ANY_PROGRAM)
-def message_participants(request: HttpRequest, program) -> HttpResponse:
+def message_participants(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    program = facilitated.program
     form = MessageParticipantsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         sent = emails.message_participants(
@@ -184,7 +187,7 @@ def message_participants(request: HttpRequest, program) -> HttpResponse:
         messages.success(
             request, f"Your message is on its way to {sent} participant{'s' if sent != 1 else ''}."
         )
-        return redirect(reverse("registrations:facilitate_roster", args=[program.slug]))
+        return redirect(reverse("facilitate:roster", args=[program.slug]))
     return _private(
         render(
             request,
@@ -192,7 +195,7 @@ def message_participants(request: HttpRequest, program) -> HttpResponse:
             {
                 "program": program,
                 "form": form,
-                "recipients": selectors.confirmed_count(program=program),
+                "recipients": confirmed_count(program=program),
             },
         )
     )

@@ -1,2 +1,0 @@
-# The admin is split by concern; importing the modules registers their ModelAdmins.
-from . import admin_outbox, admin_registrations  # noqa: F401

@@ -1,0 +1,6 @@
+"""The registrations admin, one module per thing it manages; importing them registers
+their ModelAdmins."""
+
+from registrations import admin_outbox  # noqa: F401
+
+from . import discounts, payments, registrations, waitlist  # noqa: F401
