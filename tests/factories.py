@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from omwellness.models import User
@@ -13,6 +13,17 @@ def make_program_staff(**kwargs) -> User:
     """A staff member in the "Program staff" group that a data migration creates."""
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name="Program staff"))
+    return user
+
+
+def staff_with(*perms: str):
+    """A staff member holding exactly these permissions ("app_label.codename")."""
+    user = UserFactory(is_staff=True)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
     return user
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,13 +25,13 @@ from registrations.models import (
     WaitlistEntry,
 )
 
+from .facilitate.helpers import portal_pages
 from .factories import (
-    FacilitatorFactory,
     ProgramFactory,
     QuestionFactory,
     RegistrationFactory,
-    UserFactory,
     WaitlistEntryFactory,
+    staff_with,
 )
 from .stripe_fixtures import events_of
 
@@ -39,17 +39,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:registrations_registration_changelist"
 HEALTH_ANSWER = "Recovering from knee surgery"
-
-
-def staff_with(*perms: str):
-    """A staff member holding exactly these permissions ("app_label.codename")."""
-    user = UserFactory(is_staff=True)
-    for perm in perms:
-        app_label, codename = perm.split(".")
-        user.user_permissions.add(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
-    return user
 
 
 @pytest.fixture
@@ -90,19 +79,6 @@ def paid_through_stripe(standin, *, program=None):
     return registration
 
 
-def roster_pages(program):
-    slug = program.slug
-    session = program.sessions.first()
-    return [
-        reverse("facilitate:roster", args=[slug]),
-        reverse("facilitate:export", args=[slug]) + "?answers=on&sensitive=on",
-        reverse("facilitate:sign_in_sheet", args=[slug]),
-        reverse("facilitate:attendance", args=[slug]),
-        reverse("facilitate:attendance_session", args=[slug, session.pk]),
-        reverse("facilitate:message", args=[slug]),
-    ]
-
-
 def registration_pages(registration):
     return [
         reverse(f"registrations:{name}", args=[registration.reference])
@@ -132,7 +108,7 @@ def test_security_plain_staff_get_404_for_every_roster_and_registration(
     client.force_login(plain_staff_user)
     entry = WaitlistEntryFactory(program=answered.program)
     pages = [
-        *roster_pages(answered.program),
+        *portal_pages(answered.program),
         *registration_pages(answered),
         reverse("registrations:waitlist_leave", args=[entry.pk]),
         reverse("facilitate:program_list"),
@@ -168,58 +144,6 @@ def test_security_plain_staff_change_nothing_in_the_portal(client, plain_staff_u
     assert entry.status == WaitlistEntry.Status.WAITING
     assert not answered.attendance.exists()
     assert not OutboundEmail.objects.exists()
-
-
-def test_security_program_staff_read_any_roster_with_its_answers(
-    client, program_staff_user, answered
-):
-    client.force_login(program_staff_user)
-    roster = client.get(reverse("facilitate:roster", args=[answered.program.slug]))
-    assert roster.status_code == 200
-    assert "Ada Lovelace" in roster.content.decode()
-    assert HEALTH_ANSWER in roster.content.decode()
-    listing = client.get(reverse("facilitate:program_list")).content.decode()
-    assert "As staff you see every program." in listing
-
-
-def test_security_viewing_registrations_without_answers_opens_no_roster(client, answered):
-    """A roster shows intake answers, so it needs view on answers too."""
-    client.force_login(staff_with("registrations.view_registration"))
-    assert client.get(reverse("registrations:detail", args=[answered.reference])).status_code == 200
-    for url in roster_pages(answered.program):
-        response = client.get(url)
-        assert response.status_code == 404, url
-        assert HEALTH_ANSWER not in response.content.decode()
-
-
-def test_security_reading_rosters_does_not_allow_marking_or_messaging(client, answered):
-    client.force_login(staff_with("registrations.view_registration", "registrations.view_answer"))
-    program = answered.program
-    session = program.sessions.first()
-    roster = client.get(reverse("facilitate:roster", args=[program.slug]))
-    assert HEALTH_ANSWER in roster.content.decode()
-    marking = reverse("facilitate:attendance_session", args=[program.slug, session.pk])
-    message = reverse("facilitate:message", args=[program.slug])
-    assert client.post(marking, {f"r{answered.pk}": "present"}).status_code == 404
-    assert client.post(message, {"subject": "Hello", "body": "Hello"}).status_code == 404
-    assert not answered.attendance.exists()
-    assert not OutboundEmail.objects.exists()
-
-
-def test_security_facilitators_keep_their_own_rosters_without_permissions(client, answered):
-    teacher = UserFactory(is_staff=True)  # the staff flag changes nothing either way
-    answered.program.facilitators.add(FacilitatorFactory(user=teacher))
-    elsewhere = RegistrationFactory(program=ProgramFactory(title="Spring retreat"), name="Cy Other")
-    client.force_login(teacher)
-
-    own = client.get(reverse("facilitate:roster", args=[answered.program.slug]))
-    other = client.get(reverse("facilitate:roster", args=[elsewhere.program.slug]))
-    listing = client.get(reverse("facilitate:program_list")).content.decode()
-
-    assert own.status_code == 200 and HEALTH_ANSWER in own.content.decode()
-    assert other.status_code == 404 and "Cy Other" not in other.content.decode()
-    assert "Winter MSC" in listing and "Spring retreat" not in listing
-    assert "As staff you see every program." not in listing
 
 
 def test_security_cancelling_someone_else_needs_the_cancel_permission(client, answered):

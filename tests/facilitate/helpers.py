@@ -113,3 +113,17 @@ def registration_admin_action(client, action, registrations, **data):
         reverse("admin:registrations_registration_changelist"),
         {"action": action, ACTION_CHECKBOX_NAME: [r.pk for r in registrations], **data},
     )
+
+
+def portal_pages(program) -> list[str]:
+    """Every facilitator page of `program`; the export with every answer asked for."""
+    slug = program.slug
+    session = program.sessions.first()
+    return [
+        reverse("facilitate:roster", args=[slug]),
+        reverse("facilitate:export", args=[slug]) + "?answers=on&sensitive=on",
+        reverse("facilitate:sign_in_sheet", args=[slug]),
+        reverse("facilitate:attendance", args=[slug]),
+        reverse("facilitate:attendance_session", args=[slug, session.pk]),
+        reverse("facilitate:message", args=[slug]),
+    ]

@@ -5,10 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from registrations.models import Registration, WaitlistEntry
+from registrations.models import Answer, Registration, WaitlistEntry
 
-from ..factories import RegistrationFactory, WaitlistEntryFactory
-from .helpers import portal_url
+from ..factories import (
+    ProgramFactory,
+    QuestionFactory,
+    RegistrationFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+)
+from .helpers import portal_url, program_led_by, read_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +81,47 @@ def test_sign_in_sheet_lists_confirmed_participants_for_the_chosen_session(
     ).content.decode()
     assert "Ada" in page and "Not paid" not in page
     assert f"{week3.title} ·" in page
+
+
+def test_security_roster_sign_in_sheet_and_csv_show_only_the_programs_own_answers(client):
+    teacher = UserFactory()
+    program = program_led_by(teacher, title="Winter MSC")
+    motive = QuestionFactory(program=program, text="What brings you to Winter MSC?")
+    other_question = QuestionFactory(
+        program=ProgramFactory(title="Elsewhere"), text="Elsewhere's question?", sensitive=True
+    )
+    deleted = QuestionFactory(program=program, text="A question since deleted?")
+    registration = RegistrationFactory(program=program, name="Ada Example")
+    Answer.objects.create(
+        registration=registration, question=motive, question_text=motive.text, value="Own answer"
+    )
+    Answer.objects.create(
+        registration=registration,
+        question=other_question,
+        question_text=other_question.text,
+        sensitive=True,
+        value="Foreign secret",
+    )
+    Answer.objects.create(
+        registration=registration,
+        question=deleted,
+        question_text=deleted.text,
+        value="Orphan secret",
+    )
+    deleted.delete()
+    client.force_login(teacher)
+
+    roster = client.get(portal_url("roster", program))
+    sheet = client.get(portal_url("sign_in_sheet", program))
+    export = client.get(
+        portal_url("export", program),
+        {"answers": "on", "sensitive": "on"},
+    )
+
+    assert "Own answer" in roster.content.decode()
+    rows = read_csv(export)
+    assert "Own answer" in rows[1]
+    for page in (roster.content.decode(), sheet.content.decode(), export.content.decode()):
+        for hidden in ("Foreign secret", "Elsewhere's question?", "Orphan secret"):
+            assert hidden not in page
+            assert hidden.replace("'", "&#x27;") not in page
