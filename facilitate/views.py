@@ -79,7 +79,6 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
         "program": facilitated.program,
         "roster": program_roster(facilitated=facilitated),
         "export_form": RosterExportForm(),
-        "now": timezone.now(),
     }
     return _private(render(request, "facilitate/roster.html", context))
 
@@ -108,7 +107,7 @@ def sign_in_sheet(request: HttpRequest, facilitated: FacilitatedProgram) -> Http
     form = SignInSheetForm(request.GET or None, sessions=sessions)
     session = None
     if form.is_bound and form.is_valid() and form.cleaned_data["session"]:
-        session = next(s for s in sessions if s.pk == form.cleaned_data["session"])
+        session = facilitated.session(form.cleaned_data["session"])
     elif sessions:
         # The next session to come, or the last one once the program is over.
         now = timezone.now()
