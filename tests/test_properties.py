@@ -107,7 +107,7 @@ def form(fields: dict) -> st.SearchStrategy[dict]:
 
 # --- The database, as a reader would see it ---------------------------------------------
 
-SNAPSHOT_APPS = ("omwellness", "programs", "registrations", "account")
+SNAPSHOT_APPS = ("omwellness", "programs", "registrations", "facilitate", "account")
 
 
 def snapshot() -> dict:
