@@ -24,17 +24,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devtools import prodlike
+from devtools.prodlike import free_port
 from devtools.stripe_standin import StripeStandin, signature_header
 from registrations import services
 from registrations.models import OutboundEmail, Registration, RegistrationLog, StripeEvent
 
-from .celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
+from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
 from .factories import ProgramFactory
 from .forwarding_proxy import ForwardingProxy
 from .smtp_standin import SMTPStandIn
 from .stripe_fixtures import WEBHOOK_SECRET, events_of
 from .test_register_views import form_data
 from .test_registration_services import register
+
+pytestmark = pytest.mark.faults
 
 WEBHOOK = "/stripe/webhook/"
 

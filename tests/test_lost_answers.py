@@ -22,7 +22,7 @@ from .factories import ProgramFactory
 from .forwarding_proxy import ForwardingProxy
 from .stripe_fixtures import API_KEY, WEBHOOK_SECRET
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
 KEY_FIELD = re.compile(r'name="submission_key" value="([^"]+)"')
 
