@@ -172,6 +172,29 @@ def test_structure_a_key_we_did_not_make_is_ignored(program, stripe_standin):
     assert Registration.objects.get().submission_key is None
 
 
+def test_structure_a_signed_in_person_whose_answer_was_lost_carries_on_from_a_new_form(
+    program, stripe_standin, user
+):
+    """Signed in, the account says whose registration it is: a new form (a new key) sent
+    after the answer was lost shows the registration and leads on to its payment."""
+    browser = Client()
+    browser.force_login(user)
+    data = answers(program, email=user.email)
+    first = submit(browser, program, {**data, **drawn_form(browser, program)})
+    registration = Registration.objects.get()
+    lose_the_answer(browser)
+
+    again = submit(browser, program, {**data, **drawn_form(browser, program)})
+
+    text = again.content.decode()
+    assert again.status_code == 422
+    assert "You already have a registration" in text and registration.reference in text
+    assert "Continue to payment" in text
+    pay = browser.post(reverse("registrations:pay", args=[registration.reference]))
+    assert pay.status_code == 303 and pay["Location"] == first["Location"]
+    assert Registration.objects.count() == 1 and Payment.objects.count() == 1
+
+
 def strip_csrf(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
