@@ -66,15 +66,18 @@ def kept_fields(page: str) -> list[tuple[str, str]]:
 
 
 def test_structure_pages_answer_a_calm_503_while_the_database_is_down_and_then_recover(
-    client, caplog
+    client, user, caplog
 ):
     program = ProgramFactory(title="Winter Calm")
+    signed_in = Client()
+    signed_in.force_login(user)  # a session row to read on every request
 
     with database_unreachable(), caplog.at_level(logging.WARNING, "omwellness.middleware"):
         home = client.get("/")
         detail = client.get(program.get_absolute_url())
+        mine = signed_in.get(reverse("registrations:list"))
 
-    for page in (home, detail):
+    for page in (home, detail, mine):
         text = page.content.decode()
         assert page.status_code == 503
         assert page["Retry-After"] == "60"
@@ -82,9 +85,10 @@ def test_structure_pages_answer_a_calm_503_while_the_database_is_down_and_then_r
         assert CALM in text and "Please try again in a minute" in text
         assert 'class="site-header"' in text  # the site's own layout
         assert "Send it again" not in text
-    assert [r.levelname for r in caplog.records].count("WARNING") == 2
+    assert [r.levelname for r in caplog.records].count("WARNING") == 3
 
     assert client.get("/").status_code == 200
+    assert signed_in.get(reverse("registrations:list")).status_code == 200
     assert "Winter Calm" in client.get(program.get_absolute_url()).content.decode()
 
 
