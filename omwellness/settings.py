@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "omwellness.middleware.SecurityHeadersMiddleware",
+    # Last: it turns a view's lost database connection into the calm 503 page.
+    "omwellness.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "omwellness.urls"

@@ -11,6 +11,10 @@ admin.site.site_header = "omwellness administration"
 admin.site.site_title = "omwellness admin"
 
 
+# The 500 page, or the 503 page when the database is out of reach (omwellness.middleware).
+handler500 = "omwellness.middleware.server_error"
+
+
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 

@@ -1,3 +1,6 @@
+import re
+import secrets
+
 import phonenumbers
 from django import forms
 from django.utils.html import format_html
@@ -6,6 +9,13 @@ from omwellness.names import person_name
 from programs.models import Question
 
 MAX_ANSWER_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
+# new_submission_key() gives 32 of these; anything else posted is not one we made.
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def new_submission_key() -> str:
+    """A one-time value for a registration form drawn now (see RegistrationForm)."""
+    return secrets.token_urlsafe(24)
 
 
 def question_field(question: Question) -> forms.Field:
@@ -80,6 +90,9 @@ class PriceChoiceField(forms.ModelChoiceField):
 
 
 class RegistrationForm(IntakeQuestionsMixin, forms.Form):
+    # Drawn with the form and sent back with it: the same submission sent twice (its
+    # answer lost on the way back) is recognised and makes one registration.
+    submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -127,6 +140,10 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
 
     def clean_name(self):
         return person_name(self.cleaned_data["name"])
+
+    def clean_submission_key(self):
+        key = self.cleaned_data["submission_key"]
+        return key if SUBMISSION_KEY.fullmatch(key) else ""
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -157,6 +157,12 @@ class Registration(models.Model):
     # A keyed hash of the address the hold was made from (omwellness.client_ip), so one
     # client's live holds can be counted without keeping anyone's address.
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The form's one-time value, bound to the browser that drew the form: the same
+    # submission sent again (its answer lost on the way back) finds this registration
+    # instead of making a second one. Empty for registrations not made by the form.
+    submission_key = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     agreed_to_policy_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

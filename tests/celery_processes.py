@@ -112,12 +112,6 @@ def celery_worker(*, redis_url: str, email_url: str):
         log.unlink(missing_ok=True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class RedisServer:
     """A throwaway redis-server on its own port: stopped and started by the test alone."""
 

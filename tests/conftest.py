@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 
 from .factories import ProgramFactory, UserFactory, make_program_staff
 from .stripe_fixtures import stripe_standin  # noqa: F401
@@ -23,6 +24,15 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("CI") and skipped and exitstatus == 0:
         reporter.write_line(f"CI allows no skipped test: {len(skipped)} skipped.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """Production's hasher is slow on purpose, and tests make many users: one fast
+    hasher for the whole run, set here only (this process, its live servers included).
+    Processes a test starts keep production's hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ service and a worker killed mid-send (test_outbox, test_worker).
 """
 
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -24,17 +25,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devtools import prodlike
+from devtools.prodlike import free_port
 from devtools.stripe_standin import StripeStandin, signature_header
 from registrations import services
 from registrations.models import OutboundEmail, Registration, RegistrationLog, StripeEvent
 
-from .celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
+from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
 from .factories import ProgramFactory
 from .forwarding_proxy import ForwardingProxy
 from .smtp_standin import SMTPStandIn
 from .stripe_fixtures import WEBHOOK_SECRET, events_of
 from .test_register_views import form_data
 from .test_registration_services import register
+
+pytestmark = pytest.mark.faults
 
 WEBHOOK = "/stripe/webhook/"
 
@@ -227,17 +231,21 @@ def outbox_insert_fails_in_postgresql():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_error_at_the_last_write_of_fulfilment_aborts_it_all(
-    client, program, stripe_standin, mailoutbox
+    client, program, stripe_standin, mailoutbox, caplog
 ):
     """PostgreSQL itself raises (a trigger answering "disk full") on the confirmation
     email's row, after the payment, the seat and the log were written in that transaction."""
     registration, event = paid_and_undelivered(program, stripe_standin, email="ada@example.com")
     before = state(registration)
 
-    with outbox_insert_fails_in_postgresql():
+    with outbox_insert_fails_in_postgresql(), caplog.at_level(logging.WARNING):
         assert deliver(client, event).status_code == 503
         assert deliver(client, event).status_code == 503  # Stripe's retry, still failing
     assert state(registration) == before
+    # Not an outage: logged as an error with its traceback, never swallowed.
+    failures = [r for r in caplog.records if r.name == "registrations.views.webhook"]
+    assert [r.levelname for r in failures] == ["ERROR", "ERROR"]
+    assert all("could not extend file" in str(r.exc_info[1]) for r in failures)
 
     assert deliver(client, event).status_code == 200
     registration.refresh_from_db()

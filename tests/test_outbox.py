@@ -12,11 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from devtools.prodlike import free_port
 from programs.models import PriceOption
 from registrations import emails, outbox
 from registrations.models import OutboundEmail, Registration
 
-from .celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
+from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
 from .factories import ProgramFactory, RegistrationFactory
 from .smtp_standin import SMTPStandIn
 
@@ -295,6 +296,7 @@ def register_in_a_web_process(*, program_id: int, email: str, redis_url: str) ->
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.worker
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_outbox_redis_down_while_registering_still_confirms_and_sends_when_back():

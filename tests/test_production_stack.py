@@ -25,6 +25,8 @@ from .celery_processes import RedisServer, wait_until
 from .forwarding_proxy import ForwardingProxy
 from .smtp_standin import SMTPStandIn
 
+pytestmark = pytest.mark.production_stack
+
 ROOT = prodlike.ROOT
 PROCFILE = ROOT / "Procfile"
 

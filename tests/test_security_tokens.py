@@ -200,6 +200,7 @@ def test_security_the_browser_that_registered_and_the_owning_account_may_act_ali
 # --- The access log ---------------------------------------------------------------------
 
 
+@pytest.mark.production_stack
 def test_security_the_web_access_log_keeps_no_query_string(tmp_path):
     """The Procfile's web line, run as production runs it: the log names the path, the
     status and the client, and nothing of what followed the `?`."""

@@ -16,6 +16,7 @@ from .errors import (
     OfferInvalid,
     ProgramFull,
     RegistrationRefused,
+    SubmittedBefore,
     TooManyHolds,
     TransferRefused,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "ProgramFull",
     "RegistrationInput",
     "RegistrationRefused",
+    "SubmittedBefore",
     "TransferRefused",
     "checkout_cancelled",
     "checkout_continue",

@@ -12,6 +12,15 @@ class AlreadyRegistered(RegistrationRefused):
         self.registration = registration
 
 
+class SubmittedBefore(Exception):
+    """The same form submission came before (its answer was lost on the way back), and
+    made `registration`. Not a refusal: the person carries on with that registration."""
+
+    def __init__(self, registration):
+        super().__init__(f"This form was submitted before: {registration.reference}.")
+        self.registration = registration
+
+
 class TooManyHolds(RegistrationRefused):
     """This client already holds as many unpaid seats of the program as one client may."""
 

@@ -29,6 +29,7 @@ from .errors import (
     OfferInvalid,
     ProgramFull,
     RegistrationRefused,
+    SubmittedBefore,
 )
 from .log import registration_log
 
@@ -109,6 +110,7 @@ def registration_create(
     user=None,
     questions: Sequence[Question] | None = None,
     client_hash: str = "",
+    submission_key: str = "",
     now: datetime | None = None,
 ) -> Registration:
     """Holds a seat for a new registration, or confirms it at once when nothing is due.
@@ -117,8 +119,14 @@ def registration_create(
     last seat goes to exactly one person. The hold lasts as long as the Checkout
     Session that checkout_start() makes for it (rule 2). `client_hash` (from
     omwellness.client_ip) counts against the client's cap on live holds.
+
+    `submission_key` makes the form's POST idempotent: when a registration already
+    carries it, SubmittedBefore gives that registration back and nothing is made. It is
+    decided under the program's lock, so two copies of one submission in flight at once
+    make one registration.
     """
     now = now or timezone.now()
+    _ensure_not_submitted(submission_key=submission_key)
     # Reads that need no lock happen before it, so the lock is held for as little as
     # possible: the seats count, the inserts and the commit.
     stale = []
@@ -140,19 +148,31 @@ def registration_create(
                 questions=questions,
                 stale=stale,
                 client_hash=client_hash,
+                submission_key=submission_key,
                 now=now,
             )
     except IntegrityError as error:
+        _ensure_not_submitted(submission_key=submission_key)
         existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
         if existing.exists():
             raise AlreadyRegistered(existing.first()) from error
         raise
 
 
+def _ensure_not_submitted(*, submission_key: str) -> None:
+    if not submission_key:
+        return
+    earlier = Registration.objects.filter(submission_key=submission_key).first()
+    if earlier is not None:
+        raise SubmittedBefore(earlier)
+
+
 def _registration_create(
-    *, program, data, offer_token, user, questions, stale, client_hash, now
+    *, program, data, offer_token, user, questions, stale, client_hash, submission_key, now
 ) -> Registration:
     program = program_lock(program_id=program.pk, now=now)
+    # Under the lock: a copy of this submission that got here first has committed.
+    _ensure_not_submitted(submission_key=submission_key)
     for registration in Registration.objects.select_for_update().filter(pk__in=stale):
         if registration.status == Registration.Status.PENDING and not registration.hold_is_live(
             now
@@ -182,6 +202,7 @@ def _registration_create(
         agreed_to_policy_at=now,
         created_at=now,
         client_hash=client_hash,
+        submission_key=submission_key or None,
     )
     if questions is None:
         questions = Question.objects.filter(program=program)

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omwellness.client_ip import client_hash
@@ -16,7 +17,7 @@ from programs import selectors as program_selectors
 from programs.models import Program
 from registrations import payments, selectors, services
 from registrations.access import exchanges_link_token, may_act_on, remember
-from registrations.forms import RegistrationForm, WaitlistForm
+from registrations.forms import RegistrationForm, WaitlistForm, new_submission_key
 from registrations.models import Payment, Registration, WaitlistEntry
 
 # Waitlist tokens are secrets.token_urlsafe(): letters, digits, - and _.
@@ -77,6 +78,8 @@ def _too_many(response: HttpResponse, limited: Refusal | None) -> HttpResponse:
 
 def _form(program: Program, data=None, initial=None) -> RegistrationForm:
     now = timezone.now()
+    if data is None:
+        initial = {**(initial or {}), "submission_key": new_submission_key()}
     return RegistrationForm(
         data,
         initial=initial,
@@ -99,6 +102,23 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         initial = {"name": offer.name, "email": offer.email}
     initial.update(request.session.pop("register_again", {}).get(slug, {}))
     return _form_page(request, program, _form(program, initial=initial), offer)
+
+
+def _submission_key(request: HttpRequest, form: RegistrationForm) -> str:
+    """The form's one-time value bound to the browser that sends it, or "".
+
+    Bound with the browser's CSRF secret (the cookie the form was drawn with), so the
+    value copied into another browser is another key there: its POST is a new
+    submission, answered as any stranger's (see _already_registered), and learns nothing
+    of the first person's registration.
+    """
+    key = form.cleaned_data.get("submission_key") or ""
+    secret = request.META.get("CSRF_COOKIE") or ""
+    if not (key and secret):
+        return ""
+    return salted_hmac(
+        "registrations.submission_key", f"{key}:{secret}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _register(request: HttpRequest, slug: str) -> HttpResponse:
@@ -134,7 +154,12 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
                 user=request.user if request.user.is_authenticated else None,
                 questions=form.questions,
                 client_hash=client,
+                submission_key=_submission_key(request, form),
             )
+        except services.SubmittedBefore as earlier:
+            # The answer to this very submission was lost on the way back: carry on as
+            # the first answer did, to payment for its hold or to its confirmation.
+            return remember(request, _carry_on(request, earlier.registration), earlier.registration)
         except services.DiscountCodeInvalid as refusal:
             form.add_error("discount_code", str(refusal))
         except services.AlreadyRegistered as refusal:
@@ -198,9 +223,13 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     registration = get_object_or_404(Registration, reference=reference)
     if not may_act_on(request, registration):
         raise Http404("No such registration.")
+    return remember(request, _carry_on(request, registration), registration)
+
+
+def _carry_on(request: HttpRequest, registration: Registration) -> HttpResponse:
     if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
         return redirect("registrations:paid", registration.reference)
-    return remember(request, _to_payment(request, registration), registration)
+    return _to_payment(request, registration)
 
 
 @require_http_methods(["GET", "HEAD"])

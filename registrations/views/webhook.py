@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from omwellness.middleware import database_unreachable
 from registrations import payments, services
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         outcome = services.stripe_event_process(event=event)
     except (payments.PaymentsUnavailable, DatabaseError) as error:
-        logger.warning("Webhook %s failed, Stripe will retry: %s", event.get("id"), error)
+        # Stripe or the database out of reach passes; any other database error may be a
+        # defect, so its traceback is logged as an error. Stripe retries either way.
+        outage = isinstance(error, payments.PaymentsUnavailable) or database_unreachable(error)
+        (logger.warning if outage else logger.error)(
+            "Webhook %s failed, Stripe will retry: %s", event.get("id"), error, exc_info=not outage
+        )
         return HttpResponse("try again", status=503, content_type="text/plain")
     except payments.PaymentsError as error:
         # Stripe refused to show us the event's object: a key of another account or mode.

@@ -289,7 +289,6 @@ def site(live_server, settings, smtp_and_worker, celery_eager) -> LiveSite:
     settings.STRIPE_SECRET_KEY = API_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.SITE_URL = live_server.url
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     app.conf.task_always_eager = smtp_and_worker is None
     try:
         yield LiveSite(url=live_server.url, stripe=stripe, inbox=Inbox(smtp_and_worker))
