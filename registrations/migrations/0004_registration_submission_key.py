@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0006_seat_squatting'),
+        ('registrations', '0003_health_answers_stay_with_program'),
     ]
 
     operations = [
