@@ -1,13 +1,16 @@
+"""The catalogue in the admin: programs with their sessions, prices and questions on
+one screen, and facilitators.
+
+registrations extends ProgramAdmin with the schedule-change notice to confirmed
+participants (registrations/admin/programs.py): who registered is its business.
+"""
+
 from django import forms
 from django.contrib import admin, messages
-from django.core import signing
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Max, Min
-from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
 from omwellness.admin_labels import (
     LabelledInlineFormSet,
@@ -15,7 +18,6 @@ from omwellness.admin_labels import (
     LabelledTabularInlineMixin,
 )
 
-from .changes import changes_sign, changes_unsign, session_changes
 from .models import Facilitator, PriceOption, Program, Question, Session
 from .services import program_duplicate
 
@@ -113,80 +115,6 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
             return "—"
         return timezone.localtime(program.first_starts_at).strftime("%a %b %-d, %Y %-I:%M %p")
 
-    # Schedule changes: after staff move sessions of a program with confirmed
-    # participants, offer to tell them (DESIGN rule 7). The changes travel signed in
-    # the link, so the notice lists exactly what this save changed.
-
-    def save_related(self, request, form, formsets, change):
-        program = form.instance
-        before = _session_times(program) if change else {}
-        super().save_related(request, form, formsets, change)
-        if not change:
-            return
-        changes = session_changes(before=before, after=_session_times(program))
-        if changes and _confirmed_count(program):
-            url = (
-                reverse("admin:programs_program_notify_schedule_change", args=[program.pk])
-                + "?changes="
-                + changes_sign(program_id=program.pk, changes=changes)
-            )
-            self.message_user(
-                request,
-                format_html(
-                    "The schedule changed for confirmed participants. "
-                    '<a href="{}">Notify participants</a> with an updated calendar file.',
-                    url,
-                ),
-                messages.WARNING,
-            )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:program_id>/notify-schedule-change/",
-                self.admin_site.admin_view(self.notify_schedule_change),
-                name="programs_program_notify_schedule_change",
-            ),
-            *super().get_urls(),
-        ]
-
-    def notify_schedule_change(self, request, program_id):
-        from registrations import emails
-
-        program = Program.objects.filter(pk=program_id).first()
-        if program is None or not self.has_change_permission(request, program):
-            raise Http404
-        token = request.POST.get("changes") or request.GET.get("changes", "")
-        try:
-            changes = changes_unsign(token=token, program_id=program.pk)
-        except signing.BadSignature:
-            self.message_user(request, "That notice link is not valid any more.", messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
-        if request.method == "POST":
-            with transaction.atomic():
-                emails.schedule_change(program=program, changes=changes)
-            count = _confirmed_count(program)
-            self.message_user(
-                request,
-                f"Queued the schedule change notice for {count} participant"
-                f"{'s' if count != 1 else ''}.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
-        return TemplateResponse(
-            request,
-            "admin/programs/notify_schedule_change.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": f"Notify participants: {program.title}",
-                "program": program,
-                "changes": [change.describe() for change in changes],
-                "token": token,
-                "participant_count": _confirmed_count(program),
-                "opts": self.model._meta,
-            },
-        )
-
     @admin.action(description="Duplicate for a new term", permissions=["add"])
     def duplicate_for_new_term(self, request, queryset):
         if "apply" in request.POST:
@@ -214,17 +142,6 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
-
-
-def _session_times(program: Program) -> dict[int, tuple]:
-    return {
-        session.pk: (session.title, session.starts_at, session.ends_at)
-        for session in Session.objects.filter(program=program)
-    }
-
-
-def _confirmed_count(program: Program) -> int:
-    return program.registrations.filter(status="confirmed").count()
 
 
 @admin.register(Facilitator)

@@ -6,5 +6,3 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import page_cache, signals  # noqa: F401
-
-        page_cache.connect_registrations()

@@ -1,9 +1,13 @@
 """The public program page, cached for anonymous visitors.
 
 A cached page lives at most one second, and any write that changes what it shows
-(a registration, a waitlist offer, the program, its sessions, prices, questions or
-facilitators) deletes it as soon as that write commits. So the seats-left figure is
-never more than a second behind, even when a hold lapses without any write.
+deletes it as soon as that write commits. So the seats-left figure is never more
+than a second behind, even when a hold lapses without any write.
+
+Writes to the catalogue (the program, its sessions, prices, questions or
+facilitators) are heard here. Writes to bookings (registrations, waitlist offers)
+belong to registrations, which the catalogue does not know: registrations calls
+`forget` itself when they change (registrations/signals.py).
 """
 
 from django.core.cache import cache
@@ -55,21 +59,3 @@ def _facilitators_changed(sender, instance, **kwargs) -> None:
     else:
         for slug in instance.programs.values_list("slug", flat=True):
             forget(slug=slug)
-
-
-def connect_registrations() -> None:
-    """Seats change with registrations and waitlist offers."""
-    from registrations.models import Registration, WaitlistEntry
-
-    def seats_changed(sender, instance, **kwargs) -> None:
-        program_field = sender._meta.get_field("program")
-        if program_field.is_cached(instance) and instance.program.pk == instance.program_id:
-            forget(slug=instance.program.slug)
-        else:
-            forget(program_id=instance.program_id)
-
-    for model in (Registration, WaitlistEntry):
-        post_save.connect(seats_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
-        post_delete.connect(
-            seats_changed, sender=model, dispatch_uid=f"page-cache-del-{model.__name__}"
-        )

@@ -1,4 +1,7 @@
-"""Reads about programs: what a visitor sees, in a constant number of queries."""
+"""Reads about programs: what a visitor sees, in a constant number of queries.
+
+Seats taken come from the booking core through `programs.seats` (see there why).
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,9 +9,8 @@ from datetime import datetime
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
-from registrations.selectors import seats_taken_subquery
-
 from .models import Facilitator, PriceOption, Program, Question, Session
+from .seats import seats_taken
 
 
 class ProgramState:
@@ -55,7 +57,7 @@ def program_state(*, program: Program, now: datetime, seats_left: int) -> str:
 
 
 def _annotated(now: datetime):
-    return Program.objects.with_dates().annotate(seats_taken=seats_taken_subquery(now=now))
+    return Program.objects.with_dates().annotate(seats_taken=seats_taken(now=now))
 
 
 def _decorate(program: Program, now: datetime) -> Program:

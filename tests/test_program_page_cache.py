@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations import services
+from registrations.models import Registration
 
-from .factories import ProgramFactory, RegistrationFactory
+from .factories import ProgramFactory, RegistrationFactory, WaitlistEntryFactory
 from .test_registration_services import register
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,27 @@ def test_signed_in_people_get_a_fresh_page(client, user, django_capture_on_commi
     seats_line(client, program)
     RegistrationFactory(program=program)  # no commit hook runs: the cache is not told
     assert seats_line(client, program) == "4 of 5 left"
+
+
+def test_a_waitlist_offer_takes_a_seat_at_once(client, django_capture_on_commit_callbacks):
+    # The booking core tells the catalogue's cache (registrations/signals.py).
+    program = ProgramFactory(capacity=5)
+    assert seats_line(client, program) == "5 of 5 left"
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        WaitlistEntryFactory(
+            program=program,
+            status="offered",
+            offered_at=now,
+            offer_expires_at=now + timedelta(hours=1),
+        )
+    assert seats_line(client, program) == "4 of 5 left"
+
+
+def test_a_deleted_registration_frees_its_seat_at_once(client, django_capture_on_commit_callbacks):
+    program = ProgramFactory(capacity=5)
+    registration = RegistrationFactory(program=program)
+    assert seats_line(client, program) == "4 of 5 left"
+    with django_capture_on_commit_callbacks(execute=True):
+        Registration.objects.filter(pk=registration.pk).get().delete()
+    assert seats_line(client, program) == "5 of 5 left"

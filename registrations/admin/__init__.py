@@ -3,4 +3,4 @@ their ModelAdmins."""
 
 from registrations import admin_outbox  # noqa: F401
 
-from . import discounts, payments, registrations, waitlist  # noqa: F401
+from . import discounts, payments, programs, registrations, waitlist  # noqa: F401

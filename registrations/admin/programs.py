@@ -1,0 +1,116 @@
+"""The schedule-change notice on the program admin (DESIGN rule 7).
+
+After staff move sessions of a program with confirmed participants, the program's
+admin page offers to tell them, and a page of its own sends the notice. Who is
+confirmed and what the email says are registrations' business, and the catalogue
+knows nothing of registrations (it never imports this app). So this module extends
+the catalogue's ProgramAdmin the way facilitate/admin.py extends the registration
+admin: it replaces the registered ProgramAdmin with a subclass that adds the notice.
+Without this app the program admin still works, only without the notice. Needs
+"registrations" after "programs" in INSTALLED_APPS, so that the admin it extends is
+registered first.
+
+The changes travel signed in the link (programs/changes.py), so the notice lists
+exactly what the save changed.
+"""
+
+from django.contrib import admin, messages
+from django.core import signing
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from programs.admin import ProgramAdmin
+from programs.changes import changes_sign, changes_unsign, session_changes
+from programs.models import Program, Session
+from registrations import emails
+from registrations.models import Registration
+
+
+class ProgramWithScheduleNoticeAdmin(ProgramAdmin):
+    def save_related(self, request, form, formsets, change):
+        program = form.instance
+        before = _session_times(program) if change else {}
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        changes = session_changes(before=before, after=_session_times(program))
+        if changes and _confirmed_count(program):
+            url = (
+                reverse("admin:programs_program_notify_schedule_change", args=[program.pk])
+                + "?changes="
+                + changes_sign(program_id=program.pk, changes=changes)
+            )
+            self.message_user(
+                request,
+                format_html(
+                    "The schedule changed for confirmed participants. "
+                    '<a href="{}">Notify participants</a> with an updated calendar file.',
+                    url,
+                ),
+                messages.WARNING,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:program_id>/notify-schedule-change/",
+                self.admin_site.admin_view(self.notify_schedule_change),
+                name="programs_program_notify_schedule_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def notify_schedule_change(self, request, program_id):
+        program = Program.objects.filter(pk=program_id).first()
+        if program is None or not self.has_change_permission(request, program):
+            raise Http404
+        token = request.POST.get("changes") or request.GET.get("changes", "")
+        try:
+            changes = changes_unsign(token=token, program_id=program.pk)
+        except signing.BadSignature:
+            self.message_user(request, "That notice link is not valid any more.", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
+        if request.method == "POST":
+            with transaction.atomic():
+                emails.schedule_change(program=program, changes=changes)
+            count = _confirmed_count(program)
+            self.message_user(
+                request,
+                f"Queued the schedule change notice for {count} participant"
+                f"{'s' if count != 1 else ''}.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
+        return TemplateResponse(
+            request,
+            "admin/programs/notify_schedule_change.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Notify participants: {program.title}",
+                "program": program,
+                "changes": [change.describe() for change in changes],
+                "token": token,
+                "participant_count": _confirmed_count(program),
+                "opts": self.model._meta,
+            },
+        )
+
+
+def _session_times(program: Program) -> dict[int, tuple]:
+    return {
+        session.pk: (session.title, session.starts_at, session.ends_at)
+        for session in Session.objects.filter(program=program)
+    }
+
+
+def _confirmed_count(program: Program) -> int:
+    return Registration.objects.filter(
+        program=program, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+admin.site.unregister(Program)
+admin.site.register(Program, ProgramWithScheduleNoticeAdmin)
