@@ -1,2 +1,2 @@
 # The admin is split by concern; importing the modules registers their ModelAdmins.
-from . import admin_outbox, admin_registrations  # noqa: F401
+from . import admin_registrations  # noqa: F401

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from outbox import services as outbox
 from programs.models import PriceOption, Program, Session
 
 from . import emails, payments, permissions, services
@@ -32,7 +33,6 @@ from .models import (
     StripeEvent,
     WaitlistEntry,
 )
-from .outbox import outbound_email_enqueue, outbound_email_resend
 from .services.attendance import attendance_mark
 from .services.log import registration_log
 
@@ -243,6 +243,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         ("price_label", "amount_due", "discount_code"),
         ("created_at", "confirmed_at", "cancelled_at", "hold_expires_at"),
         "intake_answers",
+        "email_history",
     ]
     # Seats and money change through the actions above, which keep the rules and the log.
     readonly_fields = [
@@ -257,6 +258,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "hold_expires_at",
         "intake_answers",
+        "email_history",
     ]
     raw_id_fields = ["user"]
 
@@ -295,6 +297,16 @@ class RegistrationAdmin(admin.ModelAdmin):
             '<a href="{}">Answer or change the intake questions of {}</a>',
             reverse("registrations:answers", args=[registration.reference]),
             registration.program.title,
+        )
+
+    @admin.display(description="Emails")
+    def email_history(self, registration):
+        # The outbox files each email by the registration's reference.
+        return format_html(
+            '<a href="{}?reference={}">Every email about {}</a>',
+            reverse("admin:outbox_outboundemail_changelist"),
+            registration.reference,
+            registration.reference,
         )
 
     def save_model(self, request, obj, form, change):
@@ -353,8 +365,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 if sent_before is None:
                     emails.confirmation(registration=registration)
                 else:
-                    copy = outbound_email_resend(email=sent_before)
-                    transaction.on_commit(lambda pk=copy.pk: outbound_email_enqueue(email_ids=[pk]))
+                    outbox.resend(email=sent_before)
                 registration_log(
                     registration=registration, actor=request.user, action="confirmation resent"
                 )

@@ -2,7 +2,7 @@
 
 `is_staff` only opens the door of the admin. What a staff member may read or change
 is what their Django permissions grant, usually through the "Program staff" group
-(see the README and migration 0003_program_staff_group); superusers hold them all.
+(see the README and migration 0002_program_staff_group); superusers hold them all.
 Nobody needs any of these for what is theirs: a participant for their own
 registrations, a facilitator for the programs they lead.
 """
@@ -21,7 +21,6 @@ READ_ANY_ROSTER = (VIEW_REGISTRATION, VIEW_ANSWER)
 MARK_ATTENDANCE = ("registrations.add_attendance", "registrations.change_attendance")
 MARK_ANY_ATTENDANCE = (*READ_ANY_ROSTER, *MARK_ATTENDANCE)
 MESSAGE_ANY_PROGRAM = (*READ_ANY_ROSTER, MESSAGE_PARTICIPANTS)
-RESEND_EMAIL = "registrations.resend_outboundemail"
 # The payment flow's addresses (continue to payment, back from Checkout) move a seat.
 ACT_ON_ANY_REGISTRATION = CHANGE_REGISTRATION
 

@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from devtools.stripe_standin import signature_header
+from outbox import sending
 from programs.models import Question
-from registrations import outbox, services
+from registrations import services
 from registrations.models import (
     Attendance,
     OutboundEmail,
@@ -400,7 +401,7 @@ def test_message_form_sends_what_it_accepts_and_a_refusal_changes_nothing(posted
             emails = OutboundEmail.objects.filter(kind="message")
             assert sorted(e.recipient for e in emails) == sorted(p.email for p in participants)
             for email in emails:
-                assert outbox.outbound_email_send(email_id=email.pk).outcome == "sent"
+                assert sending.send(email_id=email.pk).outcome == "sent"
             assert len(mail.outbox) == len(participants)
             assert all(program.title[:20] in message.subject for message in mail.outbox)
         else:

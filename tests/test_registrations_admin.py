@@ -103,7 +103,9 @@ def test_resend_confirmation_sends_it_again_and_records_who(
         act(staff, "resend_confirmation", [registration])
         act(staff, "resend_confirmation", [registration])
 
-    confirmations = OutboundEmail.objects.filter(registration=registration, kind="confirmation")
+    confirmations = OutboundEmail.objects.filter(
+        reference=registration.reference, kind="confirmation"
+    )
     assert confirmations.count() == 2
     assert [m.to for m in mailoutbox] == [[registration.email], [registration.email]]
     log = RegistrationLog.objects.filter(registration=registration, action="confirmation resent")

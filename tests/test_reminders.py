@@ -10,8 +10,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from outbox.models import OutboundEmail
 from programs.models import Program, Session
-from registrations.models import OutboundEmail, Registration
+from registrations.models import Registration
 from registrations.reminders import due_reminders, reminders_queue_due
 
 from .factories import ProgramFactory, RegistrationFactory, SessionFactory

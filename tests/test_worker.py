@@ -12,9 +12,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from outbox import sending
+from outbox import services as outbox_services
+from outbox.models import OutboundEmail
 from programs.models import PriceOption
-from registrations import outbox, services
-from registrations.models import OutboundEmail, Registration
+from registrations import services
+from registrations.models import Registration
 
 from .celery_processes import celery_worker, wait_until
 from .factories import ProgramFactory
@@ -54,18 +57,18 @@ def test_worker_sends_a_confirmation_end_to_end(broker):
         registration = register_free_place("ada@example.com")
 
         wait_until(lambda: smtp.messages, what="the confirmation", timeout=60)
-        email = OutboundEmail.objects.get(registration=registration, kind="confirmation")
+        email = OutboundEmail.objects.get(reference=registration.reference, kind="confirmation")
         wait_until(
             lambda: OutboundEmail.objects.get(pk=email.pk).status == "sent", what="status sent"
         )
-        assert "registrations.tasks.send_email" in worker.output()
+        assert "outbox.tasks.send_email" in worker.output()
 
     (message,) = smtp.messages
     assert message["To"] == "ada@example.com"
     assert message["Subject"] == (
         f"You're registered: {registration.program.title} ({registration.reference})"
     )
-    assert message["Message-ID"] == outbox.message_id(dedup_key=email.dedup_key)
+    assert message["Message-ID"] == email.message_id
     calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     assert b"BEGIN:VEVENT" in calendar.get_payload(decode=True)
 
@@ -76,7 +79,7 @@ def test_worker_killed_mid_send_does_not_send_twice(broker):
         celery_worker(redis_url=broker, email_url=smtp.url) as worker,
     ):
         registration = register_free_place("grace@example.com")
-        email = OutboundEmail.objects.get(registration=registration, kind="confirmation")
+        email = OutboundEmail.objects.get(reference=registration.reference, kind="confirmation")
 
         # The worker's child is inside the SMTP conversation when it is killed.
         assert smtp.data_started.wait(timeout=60), worker.output()
@@ -91,13 +94,13 @@ def test_worker_killed_mid_send_does_not_send_twice(broker):
         smtp.release.set()
 
         # Later the sweep sees the row stuck in "sending" and hands it over again.
-        later = timezone.now() + outbox.STALE_SENDING_AFTER + timedelta(minutes=1)
-        assert outbox.outbound_email_enqueue(email_ids=outbox.outbox_sweep(now=later)) == 1
+        later = timezone.now() + sending.stale_sending_after() + timedelta(minutes=1)
+        assert outbox_services.enqueue(email_ids=sending.sweep(now=later)) == 1
         wait_until(
             lambda: OutboundEmail.objects.get(pk=email.pk).status == "sent", what="status sent"
         )
         # Another sweep and a late duplicate of the task change nothing.
-        outbox.outbound_email_enqueue(email_ids=[email.pk, *outbox.outbox_sweep(now=later)])
+        outbox_services.enqueue(email_ids=[email.pk, *sending.sweep(now=later)])
         time.sleep(2)
         assert "WorkerLostError" in worker.output()
 

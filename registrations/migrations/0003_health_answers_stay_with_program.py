@@ -34,7 +34,7 @@ def delete_answers_of_other_programs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0003_program_staff_group"),
+        ("registrations", "0002_program_staff_group"),
     ]
 
     operations = [

@@ -1,21 +1,28 @@
-"""The outbox: claim, send, retry and sweep (DESIGN rule 5).
+"""Sending from the outbox: claim, send, record, retry and sweep (DESIGN rule 5).
 
-A row is written in the same transaction as the change that causes it; a task
-claims it (queued → sending, one UPDATE, so two workers never both send it),
-sends it through Django's email backend and marks it sent. A failure puts it
-back to queued with the error and a growing delay; after a day it is marked
-failed and shows in the admin. The sweep finds rows a broker outage or a killed
-worker left behind and hands them to a worker again.
+A task claims a row (queued → sending, one UPDATE, so two workers never both send
+it), hands it to the mail server through Django's email backend, and records "sent"
+as soon as the server has accepted it, while the connection is still open. From that
+moment only the record may be tried again, never the send: a database that fails
+right then is retried here for a while, then by a task of its own (tasks.record_sent).
+
+A failure before acceptance puts the row back to queued with the error and a growing
+delay; after a day it is marked failed and shows in the admin. The sweep finds rows
+a broker outage left queued, and rows still "sending" long after any worker could
+still be at them: a worker killed between the claim and the record. Only those are
+sent again without knowing whether the first try arrived, under the same Message-ID,
+which mail servers and clients use to drop a copy.
 """
 
-import hashlib
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import DatabaseError, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -26,13 +33,12 @@ logger = logging.getLogger(__name__)
 RETRY_FIRST_DELAY_SECONDS = 60
 RETRY_MAX_DELAY_SECONDS = 30 * 60  # below the broker's visibility timeout (settings)
 GIVE_UP_AFTER = timedelta(days=1)
-# Longer than the task's hard time limit: a row still "sending" after this has
-# lost its worker, not merely a slow one.
-STALE_SENDING_AFTER = timedelta(minutes=10)
 # A queued row younger than this is most likely still travelling through the broker.
 SWEEP_GRACE = timedelta(minutes=2)
 SWEEP_BATCH = 500
-MESSAGE_ID_DOMAIN = "omwellness.ca"
+# Seconds between tries to record "sent" in this task (about 15 s in all) before the
+# record is handed to a task of its own, which keeps trying (tasks.record_sent).
+RECORD_RETRY_DELAYS = (0.2, 0.5, 1, 2, 4, 8)
 
 
 class Outcome:
@@ -40,12 +46,21 @@ class Outcome:
     SKIPPED = "skipped"
     RETRY = "retry"
     FAILED = "failed"
+    # The mail server accepted it, and the database would not take the record yet.
+    UNRECORDED = "unrecorded"
 
 
 @dataclass(frozen=True)
 class SendResult:
     outcome: str
     retry_in_seconds: int | None = None
+    sent_at: datetime | None = None
+
+
+def stale_sending_after() -> timedelta:
+    """Twice the send task's hard time limit: a row still "sending" after this has lost
+    its worker, not merely a slow one (a task is killed at its limit)."""
+    return timedelta(seconds=2 * (settings.CELERY_TASK_TIME_LIMIT or 300))
 
 
 def retry_delay_seconds(*, attempts: int) -> int:
@@ -54,24 +69,13 @@ def retry_delay_seconds(*, attempts: int) -> int:
     return min(RETRY_MAX_DELAY_SECONDS, delay)
 
 
-def message_id(*, dedup_key: str) -> str:
-    """A Message-ID fixed by the dedup key.
-
-    If a worker dies after the mail server accepted a message but before the row
-    was marked sent, the retry carries the same Message-ID, which mail servers and
-    clients use to drop the copy.
-    """
-    digest = hashlib.sha256(dedup_key.encode()).hexdigest()[:32]
-    return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
-
-
 def outbound_email_message(*, email: OutboundEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"Message-ID": message_id(dedup_key=email.dedup_key)},
+        headers={"Message-ID": email.message_id},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -80,7 +84,7 @@ def outbound_email_message(*, email: OutboundEmail) -> EmailMultiAlternatives:
     return message
 
 
-def outbound_email_claim(*, email_id: int, now: datetime) -> OutboundEmail | None:
+def claim(*, email_id: int, now: datetime) -> OutboundEmail | None:
     """Takes a queued row for sending; None when it is sent, failed or another worker has it."""
     claimed = OutboundEmail.objects.filter(pk=email_id, status=OutboundEmail.Status.QUEUED).update(
         status=OutboundEmail.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -101,20 +105,64 @@ def _is_permanent(error: Exception) -> bool:
     return False
 
 
-def outbound_email_send(*, email_id: int, now: datetime | None = None) -> SendResult:
+def send(*, email_id: int, now: datetime | None = None) -> SendResult:
     """Sends one row at most once; says whether to retry and when."""
     now = now or timezone.now()
-    email = outbound_email_claim(email_id=email_id, now=now)
+    email = claim(email_id=email_id, now=now)
     if email is None:
         return SendResult(Outcome.SKIPPED)
+    # Opened here, not by send(), so the record below is written before the goodbye
+    # (QUIT): a worker dying while the connection closes no longer leaves an accepted
+    # email looking unsent.
+    mail_connection = get_connection()
     try:
-        outbound_email_message(email=email).send()
+        mail_connection.open()
+        mail_connection.send_messages([outbound_email_message(email=email)])
     except Exception as error:  # any backend: SMTP, an HTTP API, a timeout
+        _close(mail_connection, email_id=email.pk)
         return _record_failure(email=email, error=error, now=now)
-    OutboundEmail.objects.filter(pk=email.pk, status=OutboundEmail.Status.SENDING).update(
-        status=OutboundEmail.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return SendResult(Outcome.SENT)
+    try:
+        sent_at = timezone.now()
+        if record_sent(email_id=email.pk, sent_at=sent_at, delays=RECORD_RETRY_DELAYS):
+            return SendResult(Outcome.SENT)
+        return SendResult(Outcome.UNRECORDED, sent_at=sent_at)
+    finally:
+        _close(mail_connection, email_id=email.pk)
+
+
+def _close(mail_connection, *, email_id: int) -> None:
+    try:
+        mail_connection.close()
+    except Exception:  # the message was handed over or not already; closing changes nothing
+        logger.warning("Closing the mail connection after email %s failed", email_id, exc_info=True)
+
+
+def record_sent(*, email_id: int, sent_at: datetime, delays: tuple[float, ...] = ()) -> bool:
+    """Marks an accepted email sent; True once recorded (or found recorded already).
+
+    Tries once, then once more after each of `delays`. A failing database (a crash, a
+    full disk, a dropped connection) is waited for here; the send is never repeated.
+    """
+    for delay in (*delays, None):
+        try:
+            OutboundEmail.objects.filter(pk=email_id).exclude(
+                status=OutboundEmail.Status.SENT
+            ).update(status=OutboundEmail.Status.SENT, sent_at=sent_at, last_error="")
+            return True
+        except DatabaseError as error:
+            logger.warning(
+                "Email %s was accepted by the mail server, and recording it as sent failed "
+                "(%s: %s); trying the record again, not the send.",
+                email_id,
+                type(error).__name__,
+                error,
+            )
+            if not connection.in_atomic_block:
+                connection.close()  # a broken connection is opened afresh by the next query
+            if delay is None:
+                return False
+            time.sleep(delay)
+    return False
 
 
 def _record_failure(*, email: OutboundEmail, error: Exception, now: datetime) -> SendResult:
@@ -138,12 +186,12 @@ def _record_failure(*, email: OutboundEmail, error: Exception, now: datetime) ->
     return SendResult(Outcome.RETRY, retry_in_seconds=delay)
 
 
-def outbox_sweep(*, now: datetime | None = None) -> list[int]:
+def sweep(*, now: datetime | None = None) -> list[int]:
     """Rows to hand to a worker again: stuck by a broker outage, a killed worker or a retry
     whose message was lost. Rows still waiting out their retry delay are left alone."""
     now = now or timezone.now()
     OutboundEmail.objects.filter(
-        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - STALE_SENDING_AFTER
+        status=OutboundEmail.Status.SENDING, claimed_at__lt=now - stale_sending_after()
     ).update(
         status=OutboundEmail.Status.QUEUED,
         last_error="The worker stopped while sending; trying again.",
@@ -164,51 +212,3 @@ def outbox_sweep(*, now: datetime | None = None) -> list[int]:
         if claimed_at is None
         or claimed_at + timedelta(seconds=retry_delay_seconds(attempts=attempts)) <= settled_before
     ]
-
-
-def outbound_email_enqueue(*, email_ids: list[int]) -> int:
-    """Hands rows to the send task; a broker that is down only delays them (see the sweep).
-
-    Returns how many were handed over. The first failure stops the rest: with the
-    broker down every row would wait out the same retries, and the sweep sends them all.
-    """
-    from .tasks import send_email
-
-    handed = 0
-    try:
-        with send_email.app.producer_or_acquire() as producer:
-            for email_id in email_ids:
-                send_email.apply_async(
-                    args=[email_id],
-                    producer=producer,
-                    retry=True,
-                    retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},
-                )
-                handed += 1
-    except Exception:  # the broker is down: the rows stay queued for the sweep
-        logger.warning(
-            "Could not enqueue %s of %s emails; the outbox sweep will.",
-            len(email_ids) - handed,
-            len(email_ids),
-            exc_info=True,
-        )
-    return handed
-
-
-def outbound_email_resend(*, email: OutboundEmail, now: datetime | None = None) -> OutboundEmail:
-    """A new row with the same content, so the history of the first one stays as it was."""
-    now = now or timezone.now()
-    copy, _ = OutboundEmail.objects.get_or_create(
-        dedup_key=f"resend:{email.pk}:{now:%Y%m%dT%H%M%S}",
-        defaults={
-            "kind": email.kind,
-            "recipient": email.recipient,
-            "subject": email.subject,
-            "body_text": email.body_text,
-            "body_html": email.body_html,
-            "attachments": email.attachments,
-            "registration_id": email.registration_id,
-            "created_at": now,
-        },
-    )
-    return copy

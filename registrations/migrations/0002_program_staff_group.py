@@ -58,6 +58,8 @@ PERMISSIONS = {
         "view_discountcode",
         "add_discountcode",
         "change_discountcode",
+    ],
+    "outbox": [
         "view_outboundemail",
         "resend_outboundemail",
     ],
@@ -99,7 +101,8 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("programs", "0001_initial"),
-        ("registrations", "0002_staff_permissions"),
+        ("outbox", "0001_initial"),
+        ("registrations", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_program_staff, remove_program_staff)]
