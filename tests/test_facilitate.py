@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from registrations.csv_export import spreadsheet_safe
 from registrations.models import (
     Answer,
     Attendance,
-    OutboundEmail,
     Payment,
     Registration,
     WaitlistEntry,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from outbox import sending
+from outbox import sending, services
 from outbox.models import OutboundEmail
 from programs.models import PriceOption
 from registrations import emails
@@ -205,6 +205,43 @@ def test_outbox_sweep_finds_rows_left_behind_and_leaves_the_rest():
     worker_died.refresh_from_db()
     assert worker_died.status == OutboundEmail.Status.QUEUED
     assert "stopped while sending" in worker_died.last_error
+
+
+def test_outbox_stale_sending_waits_twice_the_send_tasks_hard_time_limit(settings):
+    settings.CELERY_TASK_TIME_LIMIT = 120
+    now = timezone.now()
+    email = queued_email(status=OutboundEmail.Status.SENDING, attempts=1)
+    OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=now)
+
+    assert sending.stale_sending_after() == timedelta(minutes=4)
+    assert sending.sweep(now=now + timedelta(minutes=3, seconds=59)) == []
+    assert sending.sweep(now=now + timedelta(minutes=4, seconds=1)) == [email.pk]
+
+
+def test_outbox_message_id_is_random_kept_by_a_repeated_send_and_new_for_a_resend(smtp):
+    server = smtp()
+    first = queued_email(dedup_key="confirmation:1:1.1")
+    # Another database (staging, a restored backup) with the same id and dedup key.
+    pk, first_message_id = first.pk, first.message_id
+    OutboundEmail.objects.all().delete()
+    email = queued_email(pk=pk, dedup_key="confirmation:1:1.1")
+    assert email.message_id != first_message_id
+    assert email.message_id.startswith("<") and email.message_id.endswith("@omwellness.ca>")
+    assert str(pk) not in email.message_id.split("@")[0]
+
+    # A worker died after claiming it: the outcome is unknown, and the repeat carries the
+    # Message-ID the row was written with, so a server that got the first drops this one.
+    sending.claim(email_id=email.pk, now=timezone.now())
+    later = timezone.now() + sending.stale_sending_after() + timedelta(minutes=1)
+    assert sending.sweep(now=later) == [email.pk]
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.SENT
+    copy = services.resend(email=email)
+    assert sending.send(email_id=copy.pk).outcome == sending.Outcome.SENT
+
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert [m["Message-ID"] for m in server.messages] == [email.message_id, copy.message_id]
+    assert copy.message_id != email.message_id
 
 
 def test_outbox_without_a_broker_a_failed_send_waits_for_the_periodic_flush(

@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 
 from devtools.stripe_standin import signature_header
 from outbox import sending
+from outbox.models import OutboundEmail
 from programs.models import Question
 from registrations import services
 from registrations.models import (
     Attendance,
-    OutboundEmail,
     Refund,
     Registration,
     WaitlistEntry,

@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from programs.models import Program
 from registrations import services
 from registrations.models import (
     Answer,
-    OutboundEmail,
     Refund,
     Registration,
     RegistrationLog,
