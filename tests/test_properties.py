@@ -108,7 +108,7 @@ def form(fields: dict) -> st.SearchStrategy[dict]:
 
 # --- The database, as a reader would see it ---------------------------------------------
 
-SNAPSHOT_APPS = ("omwellness", "programs", "registrations", "account")
+SNAPSHOT_APPS = ("omwellness", "programs", "outbox", "registrations", "account")
 
 
 def snapshot() -> dict:
@@ -147,11 +147,11 @@ def has_nul(query: dict) -> bool:
 def only_new_emails(before: dict, after: dict) -> list[tuple[str, str]]:
     """(kind, recipient) of the emails written between two snapshots, which must
     otherwise be the same."""
-    old = {row["id"] for row in before["registrations.OutboundEmail"]}
-    new = [row for row in after["registrations.OutboundEmail"] if row["id"] not in old]
-    assert {**after, "registrations.OutboundEmail": []} == {
+    old = {row["id"] for row in before["outbox.OutboundEmail"]}
+    new = [row for row in after["outbox.OutboundEmail"] if row["id"] not in old]
+    assert {**after, "outbox.OutboundEmail": []} == {
         **before,
-        "registrations.OutboundEmail": [],
+        "outbox.OutboundEmail": [],
     }
     return [(row["kind"], row["recipient"]) for row in new]
 
