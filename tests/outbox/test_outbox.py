@@ -18,9 +18,9 @@ from programs.models import PriceOption
 from registrations import emails
 from registrations.models import Registration
 
-from .celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
-from .factories import ProgramFactory, RegistrationFactory
-from .smtp_standin import SMTPStandIn
+from ..celery_processes import ROOT, RedisServer, celery_worker, free_port, process_env, wait_until
+from ..factories import ProgramFactory, RegistrationFactory
+from ..smtp_standin import SMTPStandIn
 
 pytestmark = pytest.mark.django_db
 

@@ -20,9 +20,9 @@ from programs.models import PriceOption
 from registrations import services
 from registrations.models import Registration
 
-from .celery_processes import celery_worker, subprocess_database_url, wait_until
-from .factories import ProgramFactory
-from .smtp_standin import SMTPStandIn
+from ..celery_processes import celery_worker, subprocess_database_url, wait_until
+from ..factories import ProgramFactory
+from ..smtp_standin import SMTPStandIn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
