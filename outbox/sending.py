@@ -4,7 +4,9 @@ A task claims a row (queued → sending, one UPDATE, so two workers never both s
 it), hands it to the mail server through Django's email backend, and records "sent"
 as soon as the server has accepted it, while the connection is still open. From that
 moment only the record may be tried again, never the send: a database that fails
-right then is retried here for a while, then by a task of its own (tasks.record_sent).
+right then is retried here for a while, then by a task of its own (tasks.record_sent),
+and the acceptance is noted in the cache, where the sweep looks before it sends a stale
+row again.
 
 A failure before acceptance puts the row back to queued with the error and a growing
 delay; after a day it is marked failed and shows in the admin. The sweep finds rows
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, connection
 from django.db.models import F, Q
@@ -39,6 +42,11 @@ SWEEP_BATCH = 500
 # Seconds between tries to record "sent" in this task (about 15 s in all) before the
 # record is handed to a task of its own, which keeps trying (tasks.record_sent).
 RECORD_RETRY_DELAYS = (0.2, 0.5, 1, 2, 4, 8)
+# While the database will not take a record, the acceptance is also noted in the cache
+# (Redis in production), where the sweep looks before sending a stale row again: a long
+# outage must not end in a second copy because the sweep ran before the record task.
+ACCEPTED_KEY = "outbox:accepted:{}"
+ACCEPTED_KEPT_SECONDS = 2 * 24 * 3600
 
 
 class Outcome:
@@ -143,13 +151,15 @@ def record_sent(*, email_id: int, sent_at: datetime, delays: tuple[float, ...] =
     Tries once, then once more after each of `delays`. A failing database (a crash, a
     full disk, a dropped connection) is waited for here; the send is never repeated.
     """
-    for delay in (*delays, None):
+    for attempt, delay in enumerate((*delays, None)):
         try:
             OutboundEmail.objects.filter(pk=email_id).exclude(
                 status=OutboundEmail.Status.SENT
             ).update(status=OutboundEmail.Status.SENT, sent_at=sent_at, last_error="")
             return True
         except DatabaseError as error:
+            if attempt == 0:
+                cache.set(ACCEPTED_KEY.format(email_id), sent_at.isoformat(), ACCEPTED_KEPT_SECONDS)
             logger.warning(
                 "Email %s was accepted by the mail server, and recording it as sent failed "
                 "(%s: %s); trying the record again, not the send.",
@@ -190,9 +200,13 @@ def sweep(*, now: datetime | None = None) -> list[int]:
     """Rows to hand to a worker again: stuck by a broker outage, a killed worker or a retry
     whose message was lost. Rows still waiting out their retry delay are left alone."""
     now = now or timezone.now()
-    OutboundEmail.objects.filter(
+    stale = OutboundEmail.objects.filter(
         status=OutboundEmail.Status.SENDING, claimed_at__lt=now - stale_sending_after()
-    ).update(
+    )
+    accepted = _accepted_while_the_database_was_away(list(stale.values_list("pk", flat=True)))
+    for email_id, sent_at in accepted.items():
+        record_sent(email_id=email_id, sent_at=sent_at)
+    stale.exclude(pk__in=list(accepted)).update(
         status=OutboundEmail.Status.QUEUED,
         last_error="The worker stopped while sending; trying again.",
     )
@@ -212,3 +226,14 @@ def sweep(*, now: datetime | None = None) -> list[int]:
         if claimed_at is None
         or claimed_at + timedelta(seconds=retry_delay_seconds(attempts=attempts)) <= settled_before
     ]
+
+
+def _accepted_while_the_database_was_away(email_ids: list[int]) -> dict[int, datetime]:
+    if not email_ids:
+        return {}
+    noted = cache.get_many([ACCEPTED_KEY.format(email_id) for email_id in email_ids])
+    return {
+        email_id: datetime.fromisoformat(noted[key])
+        for email_id in email_ids
+        if (key := ACCEPTED_KEY.format(email_id)) in noted
+    }

@@ -227,7 +227,6 @@ def test_outbox_message_id_is_random_kept_by_a_repeated_send_and_new_for_a_resen
     email = queued_email(pk=pk, dedup_key="confirmation:1:1.1")
     assert email.message_id != first_message_id
     assert email.message_id.startswith("<") and email.message_id.endswith("@omwellness.ca>")
-    assert str(pk) not in email.message_id.split("@")[0]
 
     # A worker died after claiming it: the outcome is unknown, and the repeat carries the
     # Message-ID the row was written with, so a server that got the first drops this one.
