@@ -111,8 +111,9 @@ def timed_scan(moment: datetime) -> tuple[int, float, int]:
 def scan_figures(options) -> None:
     from django.utils import timezone
 
+    from outbox.models import OutboundEmail
     from programs.models import Program
-    from registrations.models import OutboundEmail, Registration
+    from registrations.models import Registration
 
     zone = timezone.get_default_timezone()
     rows = []
@@ -149,8 +150,8 @@ def send_rate(count: int) -> None:
     from django.core import mail
 
     from omwellness.celery import app
-    from registrations.models import OutboundEmail
-    from registrations.outbox import outbound_email_enqueue
+    from outbox.models import OutboundEmail
+    from outbox.services import enqueue
 
     OutboundEmail.objects.bulk_create(
         OutboundEmail(
@@ -175,7 +176,7 @@ def send_rate(count: int) -> None:
 
     with worker_process(redis_url) if redis_url else worker_thread(app):
         started = time.perf_counter()
-        outbound_email_enqueue(email_ids=ids)
+        enqueue(email_ids=ids)
         while not all_sent():
             time.sleep(0.05)
         seconds = time.perf_counter() - started

@@ -25,7 +25,7 @@ app.conf.beat_schedule = {
     },
     # Re-enqueues outbox rows a broker outage or a killed worker left behind.
     "flush-outbox": {
-        "task": "registrations.tasks.flush_outbox",
+        "task": "outbox.tasks.flush_outbox",
         "schedule": crontab(minute="*"),
     },
     "expire-holds": {

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "omwellness",
     "programs",
+    "outbox",
     "registrations",
     "facilitate",
 ]
@@ -250,7 +251,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than any retry delay (registrations/outbox.py waits at most 30 minutes), so a
+# Longer than any retry delay (outbox/sending.py waits at most 30 minutes), so a
 # retry waiting for its time is not handed to a second worker; connecting fails fast so
 # a request that enqueues while Redis is down answers at once (the outbox sweep sends later).
 CELERY_BROKER_TRANSPORT_OPTIONS = {

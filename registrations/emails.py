@@ -1,8 +1,9 @@
 """Every email the site sends, written to the outbox (DESIGN rule 5).
 
-The one module that sends mail. Each function is called inside the transaction
-that makes the change: it writes its OutboundEmail row(s), idempotent by dedup
-key, and arranges for the send task to run once that transaction commits. Bodies
+What each email says. Each function is called inside the transaction that makes
+the change and writes its email(s) through the outbox's one writer
+(outbox.services.write), idempotent by dedup key, which sends them once that
+transaction commits. Each email about a registration carries its reference. Bodies
 are rendered now, from templates/emails/<name>.txt and .html, so what was sent is
 what the admin shows. Sensitive intake answers never reach an email.
 """
@@ -13,18 +14,18 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox import services as outbox
+from outbox.models import OutboundEmail
 from programs.calendar import program_calendar
 from programs.models import Program, Session
 from programs.schedule import long_day, schedule_summary, session_when
 
-from .models import OutboundEmail, Payment, Registration, RegistrationLog, WaitlistEntry
-from .outbox import outbound_email_enqueue
+from .models import Payment, Registration, RegistrationLog, WaitlistEntry
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -52,11 +53,6 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _enqueue_after_commit(email_ids: list[int]) -> None:
-    if email_ids:
-        transaction.on_commit(lambda: outbound_email_enqueue(email_ids=email_ids))
-
-
 def render(*, template: str, context: dict) -> tuple[str, str]:
     """The plain-text and HTML bodies of templates/emails/<template>.txt and .html."""
     context = {"site_url": settings.SITE_URL, "home_url": absolute("/"), **context}
@@ -64,16 +60,6 @@ def render(*, template: str, context: dict) -> tuple[str, str]:
     # Template tags leave runs of empty lines; a plain-text email reads best with one.
     text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip() + "\n"
     return text, render_to_string(f"emails/{template}.html", context)
-
-
-SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length
-
-
-def subject_line(subject: str) -> str:
-    """One line, as a mail header must be (a typed newline would make the email unsendable),
-    and short enough to store: a long program title and name can pass the column's length."""
-    line = " ".join(subject.split())
-    return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1] + "…"
 
 
 def queue(
@@ -87,7 +73,8 @@ def queue(
     registration: Registration | None = None,
     attachments: Sequence[dict] = (),
 ) -> OutboundEmail:
-    """Writes one email to the outbox and sends it after commit; the same key writes it once.
+    """Renders one email and writes it to the outbox, which sends it after commit; the same
+    key writes it once (and renders nothing the second time).
 
     `attachments`: [{"filename": ..., "content": <text>, "mimetype": ...}].
     """
@@ -95,22 +82,18 @@ def queue(
     if existing is not None:
         return existing
     body_text, body_html = render(template=template, context=context)
-    with transaction.atomic():
-        email, created = OutboundEmail.objects.get_or_create(
+    return outbox.write(
+        outbox.EmailDraft(
+            kind=kind,
             dedup_key=dedup_key,
-            defaults={
-                "kind": kind,
-                "recipient": recipient,
-                "subject": subject_line(subject),
-                "body_text": body_text,
-                "body_html": body_html,
-                "attachments": list(attachments),
-                "registration": registration,
-            },
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            attachments=tuple(attachments),
+            reference=registration.reference if registration is not None else "",
         )
-    if created:
-        _enqueue_after_commit([email.pk])
-    return email
+    )
 
 
 # Links ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from outbox.models import OutboundEmail
 from programs.models import PriceOption, Program, Question
 
 # No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
@@ -201,6 +202,11 @@ class Registration(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def emails(self) -> models.QuerySet[OutboundEmail]:
+        """Every email about this registration: the outbox files them by its reference."""
+        return OutboundEmail.objects.filter(reference=self.reference)
+
     def hold_is_live(self, now=None) -> bool:
         now = now or timezone.now()
         return (
@@ -387,42 +393,3 @@ class RegistrationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
-
-
-class OutboundEmail(models.Model):
-    """The outbox: written with the change that causes it, sent once (DESIGN rule 5)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(max_length=50)
-    dedup_key = models.CharField(max_length=255, unique=True)
-    recipient = models.EmailField()
-    subject = models.CharField(max_length=255)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    # [{"filename": ..., "content": <text>, "mimetype": ...}]
-    attachments = models.JSONField(default=list, blank=True)
-    registration = models.ForeignKey(
-        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
-    )
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "outbound email"
-        # Reading what was sent is not the same as sending it again to someone.
-        permissions = [("resend_outboundemail", "Can send an email again")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.recipient} ({self.status})"

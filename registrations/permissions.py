@@ -17,7 +17,6 @@ VIEW_ANSWER = "registrations.view_answer"
 # The only portal page for someone's waitlist entry takes them off it.
 LEAVE_ANY_WAITLIST = ("registrations.view_waitlistentry", "registrations.change_waitlistentry")
 
-RESEND_EMAIL = "registrations.resend_outboundemail"
 # The payment flow's addresses (continue to payment, back from Checkout) move a seat.
 ACT_ON_ANY_REGISTRATION = CHANGE_REGISTRATION
 

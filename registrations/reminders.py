@@ -14,15 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
+from outbox import services as outbox
+from outbox.models import OutboundEmail
 from programs.models import Program, Session
 from programs.schedule import long_day, session_when
 
 from . import emails
-from .models import OutboundEmail, Registration
-from .outbox import outbound_email_enqueue
+from .models import Registration
 
 # Day-before reminders arrive in the morning, local time, whatever the session's hour.
 ADVANCE_REMINDER_AT = time(9, 0)
@@ -145,7 +145,7 @@ def due_reminders(*, now: datetime | None = None) -> list[DueReminder]:
     already_written = set(
         OutboundEmail.objects.filter(
             kind=emails.Kind.REMINDER,
-            registration__program_id__in=list(due_by_program),
+            reference__in=registrations.values("reference"),
             created_at__gte=earliest,
         ).values_list("dedup_key", flat=True)
     )
@@ -178,7 +178,7 @@ def _headline(reminder: ReminderMoment, now: datetime) -> str:
     return f"{days} days to go: your program begins {long_day(starts_at)}"
 
 
-def reminder_email(*, due: DueReminder, now: datetime) -> OutboundEmail:
+def reminder_email(*, due: DueReminder, now: datetime) -> outbox.EmailDraft:
     registration, reminder = due.registration, due.reminder
     program = registration.program
     session = reminder.session
@@ -198,15 +198,14 @@ def reminder_email(*, due: DueReminder, now: datetime) -> OutboundEmail:
             "is_first": reminder.label == FIRST_SESSION,
         },
     )
-    return OutboundEmail(
+    return outbox.EmailDraft(
         kind=emails.Kind.REMINDER,
         dedup_key=due.dedup_key,
         recipient=registration.email,
         subject=f"{headline} ({program.title})",
         body_text=body_text,
         body_html=body_html,
-        registration_id=registration.pk,
-        created_at=now,
+        reference=registration.reference,
     )
 
 
@@ -220,15 +219,5 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
     due = due_reminders(now=now)
     if not due:
         return 0
-    rows = [reminder_email(due=item, now=now) for item in due]
-    with transaction.atomic():
-        # One INSERT on PostgreSQL; SQLite splits it by its limit on query parameters.
-        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True)
-        # Rows of this scan carry its `now`; a conflicting row written earlier does not.
-        written = list(
-            OutboundEmail.objects.filter(
-                kind=emails.Kind.REMINDER, status=OutboundEmail.Status.QUEUED, created_at=now
-            ).values_list("pk", flat=True)
-        )
-        transaction.on_commit(lambda: outbound_email_enqueue(email_ids=written))
-    return len(written)
+    drafts = [reminder_email(due=item, now=now) for item in due]
+    return len(outbox.write_many(drafts, now=now))

@@ -1,14 +1,17 @@
 """A small SMTP server for tests that send through real worker processes.
 
 It speaks enough SMTP for Django's SMTP backend, keeps each complete message, and
-can hold the first DATA command open so a test can kill the worker mid-send. A
-message whose sender disappears before the final dot is not kept: as in SMTP, it
-was never delivered.
+can hold the DATA command open (before the message is accepted) or the QUIT command
+(after it was accepted) so a test can kill the worker there, or run `on_accept` once
+the whole message has arrived and just before the server says it has it. A message
+whose sender disappears before the final dot is not kept: as in SMTP, it was never
+delivered.
 """
 
 import email
 import socketserver
 import threading
+from collections.abc import Callable
 from email.message import Message
 
 
@@ -44,10 +47,15 @@ class _Handler(socketserver.StreamRequestHandler):
                     if data is None:
                         return
                     server.messages.append(email.message_from_bytes(data))
+                    if server.on_accept is not None:
+                        server.on_accept()
                     self.reply("250 OK queued")
                 elif verb == "RSET" or verb == "NOOP":
                     self.reply("250 OK")
                 elif verb == "QUIT":
+                    server.quit_started.set()
+                    if server.hold_quit and not server.release.wait(timeout=60):
+                        return
                     self.reply("221 Bye")
                     return
                 else:
@@ -72,11 +80,21 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SMTPStandIn:
-    def __init__(self, *, hold_data: bool = False, rcpt_reply_code: int = 250):
+    def __init__(
+        self,
+        *,
+        hold_data: bool = False,
+        hold_quit: bool = False,
+        rcpt_reply_code: int = 250,
+        on_accept: Callable[[], None] | None = None,
+    ):
         self.messages: list[Message] = []
         self.hold_data = hold_data
+        self.hold_quit = hold_quit
         self.rcpt_reply_code = rcpt_reply_code
+        self.on_accept = on_accept
         self.data_started = threading.Event()
+        self.quit_started = threading.Event()
         self.release = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.standin = self

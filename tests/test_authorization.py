@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from registrations.models import OutboundEmail, Registration, WaitlistEntry
+from outbox.models import OutboundEmail
+from registrations.models import Registration, WaitlistEntry
 
 from .factories import (
     FacilitatorFactory,

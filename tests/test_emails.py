@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
+from outbox.models import OutboundEmail
 from programs.models import Program
 from registrations import emails
-from registrations.models import Answer, OutboundEmail, Payment, Registration, WaitlistEntry
+from registrations.models import Answer, Payment, Registration, WaitlistEntry
 
 from .factories import (
     FacilitatorFactory,
@@ -145,7 +146,7 @@ def test_confirmation_is_written_once_however_often_it_is_asked_for(send):
     sent += send(emails.confirmation, registration=registration)
 
     assert len(sent) == 1
-    assert OutboundEmail.objects.filter(registration=registration).count() == 1
+    assert OutboundEmail.objects.filter(reference=registration.reference).count() == 1
 
 
 def test_sensitive_intake_answers_never_reach_an_email(send):

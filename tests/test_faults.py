@@ -27,8 +27,9 @@ from django.utils import timezone
 from devtools import prodlike
 from devtools.prodlike import free_port
 from devtools.stripe_standin import StripeStandin, signature_header
+from outbox.models import OutboundEmail
 from registrations import services
-from registrations.models import OutboundEmail, Registration, RegistrationLog, StripeEvent
+from registrations.models import Registration, RegistrationLog, StripeEvent
 
 from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
 from .factories import ProgramFactory
@@ -208,11 +209,11 @@ def test_database_failing_at_any_write_of_fulfilment_rolls_back_and_the_retry_co
 FAIL_OUTBOX_INSERT = """
 CREATE FUNCTION omw_fault_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$;
-CREATE TRIGGER omw_fault_disk_full BEFORE INSERT ON registrations_outboundemail
+CREATE TRIGGER omw_fault_disk_full BEFORE INSERT ON outbox_outboundemail
 FOR EACH ROW EXECUTE FUNCTION omw_fault_disk_full();
 """
 REMOVE_FAULT = """
-DROP TRIGGER IF EXISTS omw_fault_disk_full ON registrations_outboundemail;
+DROP TRIGGER IF EXISTS omw_fault_disk_full ON outbox_outboundemail;
 DROP FUNCTION IF EXISTS omw_fault_disk_full();
 """
 
@@ -345,21 +346,21 @@ def test_redis_stopped_during_a_registration_it_completes_and_the_email_follows(
         reference = re.search(r"OMW-[0-9A-Z]{5}", success.url).group(0)
         registration = Registration.objects.get(reference=reference)
         assert registration.status == Registration.Status.CONFIRMED
-        email = OutboundEmail.objects.get(registration=registration, kind="confirmation")
+        email = OutboundEmail.objects.get(reference=registration.reference, kind="confirmation")
         assert email.status == OutboundEmail.Status.QUEUED and smtp.messages == []
 
         redis.start()
         with celery_worker(redis_url=redis.url, email_url=smtp.url) as worker:
             # The beat's flush, once the row is past the sweep's grace period.
             OutboundEmail.objects.update(created_at=timezone.now() - timedelta(minutes=3))
-            celery_call("registrations.tasks.flush_outbox", redis_url=redis.url)
+            celery_call("outbox.tasks.flush_outbox", redis_url=redis.url)
             wait_until(
                 lambda: OutboundEmail.objects.get(pk=email.pk).status == "sent",
                 what="the confirmation to be sent",
                 timeout=60,
             )
-            celery_call("registrations.tasks.flush_outbox", redis_url=redis.url)
-            celery_call("registrations.tasks.send_email", redis_url=redis.url, args=[email.pk])
+            celery_call("outbox.tasks.flush_outbox", redis_url=redis.url)
+            celery_call("outbox.tasks.send_email", redis_url=redis.url, args=[email.pk])
             wait_until(lambda: worker.output().count("succeeded") >= 4, what="the late tasks")
 
     assert [(m["To"], reference in m["Subject"]) for m in smtp.messages] == [

@@ -249,7 +249,7 @@ def check_a_paid_registration(site: str, database_url: str, smtp: SMTPStandIn) -
     wait_until(lambda: smtp.messages, what="the confirmation email", timeout=60)
     with psycopg.connect(database_url) as db:
         (sent,) = db.execute(
-            "SELECT count(*) FROM registrations_outboundemail WHERE status = 'sent'"
+            "SELECT count(*) FROM outbox_outboundemail WHERE status = 'sent'"
         ).fetchone()
     assert sent == 1
     (message,) = smtp.messages

@@ -27,10 +27,11 @@ from hypothesis import strategies as st
 
 from devtools.stripe_standin import signature_header
 from facilitate.models import Attendance
+from outbox import sending
+from outbox.models import OutboundEmail
 from programs.models import Question
-from registrations import outbox, services
+from registrations import services
 from registrations.models import (
-    OutboundEmail,
     Refund,
     Registration,
     WaitlistEntry,
@@ -107,7 +108,7 @@ def form(fields: dict) -> st.SearchStrategy[dict]:
 
 # --- The database, as a reader would see it ---------------------------------------------
 
-SNAPSHOT_APPS = ("omwellness", "programs", "registrations", "facilitate", "account")
+SNAPSHOT_APPS = ("omwellness", "programs", "outbox", "registrations", "facilitate", "account")
 
 
 def snapshot() -> dict:
@@ -146,11 +147,11 @@ def has_nul(query: dict) -> bool:
 def only_new_emails(before: dict, after: dict) -> list[tuple[str, str]]:
     """(kind, recipient) of the emails written between two snapshots, which must
     otherwise be the same."""
-    old = {row["id"] for row in before["registrations.OutboundEmail"]}
-    new = [row for row in after["registrations.OutboundEmail"] if row["id"] not in old]
-    assert {**after, "registrations.OutboundEmail": []} == {
+    old = {row["id"] for row in before["outbox.OutboundEmail"]}
+    new = [row for row in after["outbox.OutboundEmail"] if row["id"] not in old]
+    assert {**after, "outbox.OutboundEmail": []} == {
         **before,
-        "registrations.OutboundEmail": [],
+        "outbox.OutboundEmail": [],
     }
     return [(row["kind"], row["recipient"]) for row in new]
 
@@ -400,7 +401,7 @@ def test_message_form_sends_what_it_accepts_and_a_refusal_changes_nothing(posted
             emails = OutboundEmail.objects.filter(kind="message")
             assert sorted(e.recipient for e in emails) == sorted(p.email for p in participants)
             for email in emails:
-                assert outbox.outbound_email_send(email_id=email.pk).outcome == "sent"
+                assert sending.send(email_id=email.pk).outcome == "sent"
             assert len(mail.outbox) == len(participants)
             assert all(program.title[:20] in message.subject for message in mail.outbox)
         else:

@@ -7,9 +7,9 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from registrations import services
 from registrations.models import (
-    OutboundEmail,
     Payment,
     Registration,
     RegistrationLog,
@@ -102,11 +102,32 @@ def test_resend_confirmation_sends_it_again_and_records_who(
         act(staff, "resend_confirmation", [registration])
         act(staff, "resend_confirmation", [registration])
 
-    confirmations = OutboundEmail.objects.filter(registration=registration, kind="confirmation")
+    confirmations = OutboundEmail.objects.filter(
+        reference=registration.reference, kind="confirmation"
+    )
     assert confirmations.count() == 2
     assert [m.to for m in mailoutbox] == [[registration.email], [registration.email]]
     log = RegistrationLog.objects.filter(registration=registration, action="confirmation resent")
     assert [entry.actor for entry in log] == [staff_user, staff_user]
+
+
+def test_registration_page_links_to_the_emails_the_outbox_filed_under_its_reference(
+    staff, django_capture_on_commit_callbacks
+):
+    registration = RegistrationFactory(email="ada@example.com")
+    other = RegistrationFactory(email="grace@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(staff, "resend_confirmation", [registration, other])
+
+    page = staff.get(
+        reverse("admin:registrations_registration_change", args=[registration.pk])
+    ).text
+    emails_url = reverse("admin:outbox_outboundemail_changelist")
+    assert f'href="{emails_url}?reference={registration.reference}"' in page
+    listed = staff.get(emails_url, {"reference": registration.reference}).text
+    assert "ada@example.com" in listed and "grace@example.com" not in listed
+    found = staff.get(emails_url, {"q": other.reference}).text
+    assert "grace@example.com" in found and "ada@example.com" not in found
 
 
 def test_cancel_shows_the_policy_refund_then_refunds_the_amount_chosen(

@@ -10,8 +10,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from outbox.models import OutboundEmail
 from programs.models import Program, Session
-from registrations.models import OutboundEmail, Registration
+from registrations.models import Registration
 from registrations.reminders import due_reminders, reminders_queue_due
 
 from .factories import ProgramFactory, RegistrationFactory, SessionFactory
@@ -255,3 +256,27 @@ def test_reminder_scan_reads_in_the_same_number_of_queries_for_1_or_40_people():
         return len(queries)
 
     assert queries_for(1, local(2026, 1, 7, 19, 0)) == queries_for(40, local(2026, 2, 4, 19, 0))
+
+
+@pytest.mark.postgres
+def test_reminder_structure_a_long_title_with_a_newline_queues_every_reminder_on_postgresql(
+    scan,
+):
+    """The scan writes through the outbox's one writer, which makes every subject one line
+    that fits its column: one long title used to fail the whole scan on PostgreSQL."""
+    title = "Mindful Self-Compassion for the whole family " * 2 + "\n" + "and friends " * 9
+    title = title[:200]
+    long_program, long_registration = weekly_program(local(2026, 1, 7, 19, 0), title=title)
+    _, other_registration = weekly_program(local(2026, 1, 7, 19, 0))
+
+    sent = scan(local(2025, 12, 31, 9, 0))
+
+    assert sorted(m.to[0] for m in sent) == sorted(
+        [long_registration.email, other_registration.email]
+    )
+    row = OutboundEmail.objects.get(recipient=long_registration.email, kind="reminder")
+    assert row.status == OutboundEmail.Status.SENT
+    assert "\n" not in row.subject and len(row.subject) == 255 and row.subject.endswith("…")
+    assert row.subject.startswith("1 week to go: your program begins Wednesday, January 7")
+    assert row.reference == long_registration.reference
+    assert long_program.title == title

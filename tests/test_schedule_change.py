@@ -10,8 +10,9 @@ from django.core import mail
 from django.urls import reverse
 from icalendar import Calendar
 
+from outbox.models import OutboundEmail
 from programs.changes import ChangeKind, changes_sign, session_changes
-from registrations.models import OutboundEmail, Registration
+from registrations.models import Registration
 
 from .factories import ProgramFactory, RegistrationFactory, SessionFactory, UserFactory
 

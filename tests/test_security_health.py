@@ -14,9 +14,10 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
 
+from outbox.models import OutboundEmail
 from programs.models import PriceOption, Question
 from registrations import emails, services
-from registrations.models import Answer, OutboundEmail, Registration, RegistrationLog
+from registrations.models import Answer, Registration, RegistrationLog
 
 from .factories import (
     FacilitatorFactory,
@@ -153,7 +154,7 @@ def test_security_transfer_emails_a_link_to_the_new_programs_questions(
     with django_capture_on_commit_callbacks(execute=True):
         transfer(staff, [registration], target)
 
-    request = OutboundEmail.objects.get(registration=registration, kind="answers_request")
+    request = OutboundEmail.objects.get(reference=registration.reference, kind="answers_request")
     assert request.recipient == "ada@example.com"
     assert "Spring MSC" in request.subject
     assert answers_url(registration) in request.body_text
@@ -293,7 +294,7 @@ def test_security_transfer_confirms_the_new_program_with_its_own_email(
         transfer(staff, [registration], ProgramFactory(title="Summer MSC"))
 
     subjects = list(
-        OutboundEmail.objects.filter(registration=registration, kind="confirmation")
+        OutboundEmail.objects.filter(reference=registration.reference, kind="confirmation")
         .order_by("created_at", "pk")
         .values_list("subject", flat=True)
     )
@@ -316,7 +317,9 @@ def test_security_a_registration_moved_back_is_confirmed_again(staff_user, strip
             price_option=target.price_options.get(),
             actor=staff_user,
         )
-    confirmations = OutboundEmail.objects.filter(registration=registration, kind="confirmation")
+    confirmations = OutboundEmail.objects.filter(
+        reference=registration.reference, kind="confirmation"
+    )
     assert confirmations.count() == 3
     assert confirmations.filter(subject__startswith="You're registered: Winter MSC").count() == 2
 

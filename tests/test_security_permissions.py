@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from programs.models import Program
 from registrations import services
 from registrations.models import (
     Answer,
-    OutboundEmail,
     Refund,
     Registration,
     RegistrationLog,
@@ -317,19 +317,17 @@ def test_security_resending_an_email_needs_the_resend_permission(client, answere
         recipient=answered.email,
         subject="You are registered",
         body_text="See you soon.",
-        registration=answered,
+        reference=answered.reference,
     )
-    changelist = reverse("admin:registrations_outboundemail_changelist")
+    changelist = reverse("admin:outbox_outboundemail_changelist")
     resend = {"action": "resend", ACTION_CHECKBOX_NAME: [email.pk]}
 
-    client.force_login(staff_with("registrations.view_outboundemail"))
+    client.force_login(staff_with("outbox.view_outboundemail"))
     assert client.get(changelist).status_code == 200
     client.post(changelist, resend)
     assert OutboundEmail.objects.count() == 1
 
-    client.force_login(
-        staff_with("registrations.view_outboundemail", "registrations.resend_outboundemail")
-    )
+    client.force_login(staff_with("outbox.view_outboundemail", "outbox.resend_outboundemail"))
     client.post(changelist, resend)
     assert OutboundEmail.objects.count() == 2
 
@@ -349,7 +347,7 @@ def test_security_program_staff_group_holds_what_the_office_needs_and_no_more(
         "registrations.message_participants",
         "registrations.view_waitlistentry",
         "registrations.change_discountcode",
-        "registrations.resend_outboundemail",
+        "outbox.resend_outboundemail",
         "programs.change_program",
         "programs.change_question",
     } <= granted

@@ -22,11 +22,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import OutboundEmail
 from programs.models import Question
 from registrations import services
 from registrations.models import (
     REFERENCE_ALPHABET,
-    OutboundEmail,
     Registration,
     WaitlistEntry,
 )

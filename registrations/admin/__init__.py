@@ -1,6 +1,4 @@
 """The registrations admin, one module per thing it manages; importing them registers
 their ModelAdmins."""
 
-from registrations import admin_outbox  # noqa: F401
-
 from . import discounts, payments, programs, registrations, waitlist  # noqa: F401

@@ -15,9 +15,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from outbox import services as outbox
 from registrations import emails, payments, permissions, services
 from registrations.models import Answer, Payment, Registration, RegistrationLog, WaitlistEntry
-from registrations.outbox import outbound_email_enqueue, outbound_email_resend
 from registrations.services.log import registration_log
 
 from .action_forms import CancelForm, TransferForm
@@ -108,6 +108,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         ("price_label", "amount_due", "discount_code"),
         ("created_at", "confirmed_at", "cancelled_at", "hold_expires_at"),
         "intake_answers",
+        "email_history",
     ]
     # Seats and money change through the actions above, which keep the rules and the log.
     readonly_fields = [
@@ -122,6 +123,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "cancelled_at",
         "hold_expires_at",
         "intake_answers",
+        "email_history",
     ]
     raw_id_fields = ["user"]
 
@@ -160,6 +162,16 @@ class RegistrationAdmin(admin.ModelAdmin):
             '<a href="{}">Answer or change the intake questions of {}</a>',
             reverse("registrations:answers", args=[registration.reference]),
             registration.program.title,
+        )
+
+    @admin.display(description="Emails")
+    def email_history(self, registration):
+        # The outbox files each email by the registration's reference.
+        return format_html(
+            '<a href="{}?reference={}">Every email about {}</a>',
+            reverse("admin:outbox_outboundemail_changelist"),
+            registration.reference,
+            registration.reference,
         )
 
     def save_model(self, request, obj, form, change):
@@ -215,8 +227,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 if sent_before is None:
                     emails.confirmation(registration=registration)
                 else:
-                    copy = outbound_email_resend(email=sent_before)
-                    transaction.on_commit(lambda pk=copy.pk: outbound_email_enqueue(email_ids=[pk]))
+                    outbox.resend(email=sent_before)
                 registration_log(
                     registration=registration, actor=request.user, action="confirmation resent"
                 )

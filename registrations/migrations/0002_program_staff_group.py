@@ -55,6 +55,8 @@ PERMISSIONS = {
         "view_discountcode",
         "add_discountcode",
         "change_discountcode",
+    ],
+    "outbox": [
         "view_outboundemail",
         "resend_outboundemail",
     ],
@@ -101,6 +103,7 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("programs", "0001_initial"),
+        ("outbox", "0001_initial"),
         ("registrations", "0001_initial"),
         ("facilitate", "0001_initial"),
     ]

@@ -2,7 +2,8 @@
 
 import pytest
 
-from registrations.models import OutboundEmail, Registration
+from outbox.models import OutboundEmail
+from registrations.models import Registration
 
 from ..factories import RegistrationFactory, WaitlistEntryFactory
 from .helpers import portal_url

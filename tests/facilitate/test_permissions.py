@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from facilitate.models import Attendance
-from registrations.models import OutboundEmail
+from outbox.models import OutboundEmail
 
 from ..factories import (
     FacilitatorFactory,

@@ -6,13 +6,14 @@ this more often than needed, or beside beat, costs queries but no second email.
 
 from django.core.management.base import BaseCommand, CommandError
 
+from outbox import tasks as outbox_tasks
 from registrations import tasks
 
 JOBS = {
     "expire-holds": tasks.expire_holds,
     "expire-waitlist-offers": tasks.expire_waitlist_offers,
     "queue-due-reminders": tasks.queue_due_reminders,
-    "flush-outbox": tasks.flush_outbox,
+    "flush-outbox": outbox_tasks.flush_outbox,
 }
 
 

@@ -7,27 +7,29 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from . import permissions
+from . import services
 from .models import OutboundEmail
-from .outbox import outbound_email_enqueue, outbound_email_resend
+
+# Reading what was sent is not the same as sending it again to someone.
+RESEND_EMAIL = "outbox.resend_outboundemail"
 
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
-    search_fields = ["recipient", "subject", "registration__reference"]
+    search_fields = ["recipient", "subject", "reference", "=message_id"]
     date_hierarchy = "created_at"
-    list_select_related = ["registration"]
     actions = ["resend"]
     fields = [
         ("kind", "status", "attempts"),
         "recipient",
         "subject",
-        "registration",
+        "reference",
         ("created_at", "claimed_at", "sent_at"),
         "last_error",
         "dedup_key",
+        "message_id",
         "text_body",
         "html_body",
         "attachment_names",
@@ -38,12 +40,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "attempts",
         "recipient",
         "subject",
-        "registration",
+        "reference",
         "created_at",
         "claimed_at",
         "sent_at",
         "last_error",
         "dedup_key",
+        "message_id",
         "text_body",
         "html_body",
         "attachment_names",
@@ -69,7 +72,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     def html_body(self, email):
         if not email.body_html:
             return "—"
-        url = reverse("admin:registrations_outboundemail_html", args=[email.pk])
+        url = reverse("admin:outbox_outboundemail_html", args=[email.pk])
         return format_html(
             # Same origin so the admin's session cookie reaches the preview; scripts stay off
             # (no allow-scripts here, and the preview's own CSP is a sandbox that runs nothing).
@@ -83,7 +86,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             path(
                 "<int:email_id>/html/",
                 self.admin_site.admin_view(self.html_preview),
-                name="registrations_outboundemail_html",
+                name="outbox_outboundemail_html",
             ),
             *super().get_urls(),
         ]
@@ -106,14 +109,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         return ", ".join(item["filename"] for item in email.attachments) or "—"
 
     def has_resend_permission(self, request):
-        return request.user.has_perm(permissions.RESEND_EMAIL)
+        return request.user.has_perm(RESEND_EMAIL)
 
     @admin.action(description="Resend the selected emails", permissions=["resend"])
     def resend(self, request, queryset):
         with transaction.atomic():
-            copies = [outbound_email_resend(email=email) for email in queryset]
-            ids = [copy.pk for copy in copies]
-            transaction.on_commit(lambda: outbound_email_enqueue(email_ids=ids))
+            copies = [services.resend(email=email) for email in queryset]
         self.message_user(
             request,
             f"Queued {len(copies)} email{'s' if len(copies) != 1 else ''} to send again.",

@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devtools.prodlike import free_port
+from outbox import sending, services
+from outbox.models import OutboundEmail
 from programs.models import PriceOption
-from registrations import emails, outbox
-from registrations.models import OutboundEmail, Registration
+from registrations import emails
+from registrations.models import Registration
 
-from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
-from .factories import ProgramFactory, RegistrationFactory
-from .smtp_standin import SMTPStandIn
+from ..celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
+from ..factories import ProgramFactory, RegistrationFactory
+from ..smtp_standin import SMTPStandIn
 
 pytestmark = pytest.mark.django_db
 
@@ -94,17 +96,17 @@ def test_outbox_sends_after_commit_and_marks_the_row_sent(django_capture_on_comm
     assert email.attempts == 1
     assert email.sent_at is not None
     (message,) = mail.outbox
-    assert message.extra_headers["Message-ID"] == outbox.message_id(dedup_key=email.dedup_key)
+    assert message.extra_headers["Message-ID"] == email.message_id
 
 
 def test_outbox_row_claimed_or_sent_already_is_not_sent_again():
     email = queued_email()
 
-    assert outbox.outbound_email_send(email_id=email.pk).outcome == outbox.Outcome.SENT
-    assert outbox.outbound_email_send(email_id=email.pk).outcome == outbox.Outcome.SKIPPED
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.SENT
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.SKIPPED
     busy = queued_email()
-    outbox.outbound_email_claim(email_id=busy.pk, now=timezone.now())
-    assert outbox.outbound_email_send(email_id=busy.pk).outcome == outbox.Outcome.SKIPPED
+    sending.claim(email_id=busy.pk, now=timezone.now())
+    assert sending.send(email_id=busy.pk).outcome == sending.Outcome.SKIPPED
 
     assert len(mail.outbox) == 1
 
@@ -113,7 +115,7 @@ def test_outbox_smtp_outage_keeps_the_row_and_retries_with_growing_delays(settin
     use_smtp(settings, port=free_port())  # nothing listens there
     email = queued_email()
 
-    delays = [outbox.outbound_email_send(email_id=email.pk).retry_in_seconds for _ in range(4)]
+    delays = [sending.send(email_id=email.pk).retry_in_seconds for _ in range(4)]
 
     assert delays == [60, 120, 240, 480]
     email.refresh_from_db()
@@ -123,7 +125,7 @@ def test_outbox_smtp_outage_keeps_the_row_and_retries_with_growing_delays(settin
 
 
 def test_outbox_retry_delays_stop_growing_at_half_an_hour():
-    assert [outbox.retry_delay_seconds(attempts=n) for n in (5, 6, 7, 20)] == [
+    assert [sending.retry_delay_seconds(attempts=n) for n in (5, 6, 7, 20)] == [
         16 * 60,
         30 * 60,
         30 * 60,
@@ -134,11 +136,11 @@ def test_outbox_retry_delays_stop_growing_at_half_an_hour():
 def test_outbox_temporary_refusal_retries_and_permanent_refusal_fails_at_once(smtp):
     smtp(rcpt_reply_code=451)
     later = queued_email()
-    assert outbox.outbound_email_send(email_id=later.pk).outcome == outbox.Outcome.RETRY
+    assert sending.send(email_id=later.pk).outcome == sending.Outcome.RETRY
 
     smtp(rcpt_reply_code=550)
     never = queued_email()
-    assert outbox.outbound_email_send(email_id=never.pk).outcome == outbox.Outcome.FAILED
+    assert sending.send(email_id=never.pk).outcome == sending.Outcome.FAILED
     never.refresh_from_db()
     assert never.status == OutboundEmail.Status.FAILED
     assert "550" in never.last_error
@@ -151,11 +153,11 @@ def test_outbox_sends_through_smtp_with_text_html_and_calendar(smtp):
         emails.confirmation(registration=registration)
 
     email = OutboundEmail.objects.get()
-    assert outbox.outbound_email_send(email_id=email.pk).outcome == outbox.Outcome.SENT
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.SENT
 
     (message,) = server.messages
     assert message["To"] == registration.email
-    assert message["Message-ID"] == outbox.message_id(dedup_key=email.dedup_key)
+    assert message["Message-ID"] == email.message_id
     parts = [part.get_content_type() for part in message.walk()]
     assert {"text/plain", "text/html", "text/calendar"} <= set(parts)
 
@@ -170,10 +172,10 @@ def test_outbox_gives_up_after_a_day_and_shows_the_failure_in_the_admin(
         created_at=timezone.now() - timedelta(days=1, minutes=1)
     )
 
-    assert outbox.outbound_email_send(email_id=email.pk).outcome == outbox.Outcome.FAILED
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.FAILED
 
     client.force_login(staff_user)
-    page = client.get(reverse("admin:registrations_outboundemail_changelist") + "?status=failed")
+    page = client.get(reverse("admin:outbox_outboundemail_changelist") + "?status=failed")
     assert page.status_code == 200
     assert "lost@example.com" in page.text
     assert fine.recipient not in page.text
@@ -198,12 +200,48 @@ def test_outbox_sweep_finds_rows_left_behind_and_leaves_the_rest():
         created_at=now - timedelta(minutes=20), claimed_at=now - timedelta(minutes=7)
     )
 
-    swept = outbox.outbox_sweep(now=now)
+    swept = sending.sweep(now=now)
 
     assert sorted(swept) == sorted([forgotten.pk, worker_died.pk, delay_over.pk])
     worker_died.refresh_from_db()
     assert worker_died.status == OutboundEmail.Status.QUEUED
     assert "stopped while sending" in worker_died.last_error
+
+
+def test_outbox_stale_sending_waits_twice_the_send_tasks_hard_time_limit(settings):
+    settings.CELERY_TASK_TIME_LIMIT = 120
+    now = timezone.now()
+    email = queued_email(status=OutboundEmail.Status.SENDING, attempts=1)
+    OutboundEmail.objects.filter(pk=email.pk).update(claimed_at=now)
+
+    assert sending.stale_sending_after() == timedelta(minutes=4)
+    assert sending.sweep(now=now + timedelta(minutes=3, seconds=59)) == []
+    assert sending.sweep(now=now + timedelta(minutes=4, seconds=1)) == [email.pk]
+
+
+def test_outbox_message_id_is_random_kept_by_a_repeated_send_and_new_for_a_resend(smtp):
+    server = smtp()
+    first = queued_email(dedup_key="confirmation:1:1.1")
+    # Another database (staging, a restored backup) with the same id and dedup key.
+    pk, first_message_id = first.pk, first.message_id
+    OutboundEmail.objects.all().delete()
+    email = queued_email(pk=pk, dedup_key="confirmation:1:1.1")
+    assert email.message_id != first_message_id
+    assert email.message_id.startswith("<") and email.message_id.endswith("@omwellness.ca>")
+
+    # A worker died after claiming it: the outcome is unknown, and the repeat carries the
+    # Message-ID the row was written with, so a server that got the first drops this one.
+    sending.claim(email_id=email.pk, now=timezone.now())
+    later = timezone.now() + sending.stale_sending_after() + timedelta(minutes=1)
+    assert sending.sweep(now=later) == [email.pk]
+    assert sending.send(email_id=email.pk).outcome == sending.Outcome.SENT
+    copy = services.resend(email=email)
+    assert sending.send(email_id=copy.pk).outcome == sending.Outcome.SENT
+
+    email.refresh_from_db()
+    assert email.attempts == 2
+    assert [m["Message-ID"] for m in server.messages] == [email.message_id, copy.message_id]
+    assert copy.message_id != email.message_id
 
 
 def test_outbox_without_a_broker_a_failed_send_waits_for_the_periodic_flush(
@@ -245,10 +283,10 @@ def test_outbox_admin_searches_shows_bodies_read_only_and_resends(
     )
     queued_email(recipient="other@example.com", status=OutboundEmail.Status.SENT)
     client.force_login(staff_user)
-    changelist = reverse("admin:registrations_outboundemail_changelist")
+    changelist = reverse("admin:outbox_outboundemail_changelist")
 
     found = client.get(changelist, {"q": "grace@"})
-    detail = client.get(reverse("admin:registrations_outboundemail_change", args=[failed.pk]))
+    detail = client.get(reverse("admin:outbox_outboundemail_change", args=[failed.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         resent = client.post(
             changelist, {"action": "resend", "_selected_action": [failed.pk]}, follow=True
@@ -258,7 +296,7 @@ def test_outbox_admin_searches_shows_bodies_read_only_and_resends(
     assert "Your place is confirmed." in detail.text
     assert "SMTPRecipientsRefused: 550" in detail.text
     assert "<script>alert" not in detail.text
-    preview_url = reverse("admin:registrations_outboundemail_html", args=[failed.pk])
+    preview_url = reverse("admin:outbox_outboundemail_html", args=[failed.pk])
     assert f'<iframe sandbox="allow-same-origin" src="{preview_url}"' in detail.text
     preview = client.get(preview_url)
     assert preview.text == failed.body_html
@@ -311,7 +349,7 @@ def test_outbox_redis_down_while_registering_still_confirms_and_sends_when_back(
 
         registration = Registration.objects.get(reference=reference)
         assert registration.status == Registration.Status.CONFIRMED
-        email = OutboundEmail.objects.get(registration=registration, kind="confirmation")
+        email = OutboundEmail.objects.get(reference=registration.reference, kind="confirmation")
         assert email.status == OutboundEmail.Status.QUEUED
 
         redis.start()
