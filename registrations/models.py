@@ -269,10 +269,6 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.checkout_session_id} ({self.get_status_display()})"
 
-    @property
-    def refundable_cents(self) -> int:
-        return self.amount_cents - self.amount_refunded_cents if self.status == "paid" else 0
-
 
 class Refund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")

@@ -15,9 +15,9 @@ from registrations import emails, payments
 from registrations.models import Payment, Refund, Registration, StripeEvent
 
 from .availability import program_lock, seats_free
+from .holds import registration_confirm, seat_release
 from .log import registration_log
 from .refunds import refund_payment
-from .registration import registration_confirm
 
 logger = logging.getLogger(__name__)
 
@@ -177,26 +177,46 @@ def _paid(
         registration_confirm(registration=registration, now=now, reason="paid in time")
         return
     # The hold expired before the payment landed: a free seat is theirs, else a refund.
-    program = program_lock(program_id=registration.program_id, now=now)
-    if seats_free(program=program, now=now) > 0:
-        try:
-            with transaction.atomic():
-                registration_confirm(
-                    registration=registration,
-                    now=now,
-                    reason="paid after the hold expired; a seat was free",
-                )
-            return
-        except IntegrityError:
-            # The same email registered again meanwhile: refund this one.
-            logger.warning(
-                "Late payment for %s refunded: the email has another active registration",
-                registration.reference,
-            )
+    if _late_seat(registration=registration, now=now):
+        return
     _refund_unwanted(registration, payment, "paid after the hold expired and the program was full")
     registration.status = Registration.Status.REFUNDED
     registration.save(update_fields=["status", "updated_at"])
     emails.late_payment_refunded(registration=registration, refund_cents=payment.amount_cents)
+
+
+class _NoSeatFree(Exception):
+    pass
+
+
+def _late_seat(*, registration: Registration, now) -> bool:
+    """Confirms a payment that landed after its hold expired, if a seat is free.
+
+    The program lock is taken in a savepoint. When no seat is free (or the same email
+    registered again meanwhile), rolling the savepoint back gives the lock back, so the
+    refund that follows goes to Stripe with no program row locked (availability's lock
+    order): on PostgreSQL a rolled-back savepoint releases the row locks taken in it.
+    """
+    try:
+        with transaction.atomic():
+            program = program_lock(program_id=registration.program_id, now=now)
+            if seats_free(program=program, now=now) <= 0:
+                raise _NoSeatFree
+            registration_confirm(
+                registration=registration,
+                now=now,
+                reason="paid after the hold expired; a seat was free",
+            )
+        return True
+    except _NoSeatFree:
+        return False
+    except IntegrityError:
+        # The same email registered again meanwhile: refund this one.
+        logger.warning(
+            "Late payment for %s refunded: the email has another active registration",
+            registration.reference,
+        )
+        return False
 
 
 def _refund_unwanted(registration: Registration, payment: Payment, why: str) -> None:
@@ -226,9 +246,9 @@ def _processing(*, registration: Registration, payment: Payment, session) -> Non
 
 
 def _expired(*, registration: Registration, payment: Payment) -> None:
-    from .registration import _hold_release
-    from .waitlist import waitlist_offer_free_seats
-
+    """Stripe expired the session: the site's record says so, and the hold ends with it
+    unless another checkout of the registration may still be paid. The session is
+    already expired at Stripe, so nothing is sent there."""
     if payment.status == Payment.Status.OPEN:
         payment.status = Payment.Status.EXPIRED
         payment.save(update_fields=["status"])
@@ -239,8 +259,12 @@ def _expired(*, registration: Registration, payment: Payment) -> None:
         now = timezone.now()
         if registration.hold_is_live(now):
             return  # a newer hold is waiting for a new checkout
-        _hold_release(registration=registration, now=now, reason="checkout expired")
-        waitlist_offer_free_seats(program_id=registration.program_id, now=now)
+        seat_release(
+            registration=registration,
+            status=Registration.Status.EXPIRED,
+            now=now,
+            reason="checkout expired",
+        )
 
 
 def _async_failed(event: dict) -> str:
@@ -271,8 +295,18 @@ def _charge_refunded(event: dict) -> str:
     if not isinstance(refunded, int) or isinstance(refunded, bool):
         return "no refunded amount"
     with transaction.atomic():
+        # The registration is locked before its payment (availability's lock order): a
+        # full refund releases the seat, which takes the program lock after both.
+        registration_id = (
+            Payment.objects.filter(payment_intent_id=intent)
+            .values_list("registration_id", flat=True)
+            .first()
+        )
+        if registration_id is None:
+            return "unknown payment"
+        registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration_id)
         payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first()
-        if payment is None:
+        if payment is None or payment.registration_id != registration.pk:
             return "unknown payment"
         if refunded <= payment.amount_refunded_cents:
             return "already known"
@@ -290,7 +324,6 @@ def _charge_refunded(event: dict) -> str:
             )
         payment.amount_refunded_cents = refunded
         payment.save(update_fields=["amount_refunded_cents"])
-        registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
         registration_log(
             registration=registration,
             action="refund recorded",
@@ -306,8 +339,7 @@ def _charge_refunded(event: dict) -> str:
             # A refused payment never bought the seat, so refunding it releases nothing.
             bought_the_seat = payment.status == Payment.Status.PAID
             if fully and bought_the_seat and registration.status == Registration.Status.CONFIRMED:
-                from .cancellation import seat_release
-
+                # A confirmed registration has no open checkout page: nothing to expire.
                 seat_release(registration=registration, status=Registration.Status.REFUNDED)
     return "refund recorded"
 

@@ -5,7 +5,9 @@ from registrations.models import Payment, Refund
 def refund_payment(
     *, payment: Payment, amount_cents: int, reason: str, key: str, actor=None
 ) -> Refund | None:
-    """Refunds part or all of a payment through Stripe. Call inside a transaction.
+    """Refunds part or all of a payment through Stripe. Call inside a transaction, with
+    the payment's registration locked and no program row locked (availability's lock
+    order): a slow Stripe must not hold up everyone registering for the program.
 
     `key` names this refund for Stripe's idempotency: if the transaction rolls back
     after Stripe refunded, the retry gets the same refund back, never a second one.
