@@ -27,7 +27,7 @@ class DiscountCodeQuerySet(models.QuerySet["DiscountCode"]):
     def with_uses(self, now=None) -> "DiscountCodeQuerySet":
         """Annotates `uses`: the registrations holding a seat with the code right now.
 
-        The one count of a code's uses: the use limit (services/registration.py) and the
+        The one count of a code's uses: the use limit (services/terms.py) and the
         admin's "Uses" column both read it, so the admin can never show more uses than the
         limit lets through. A hold that lapsed no longer uses its code; renewing it takes
         the code again only if it is still under its limit.

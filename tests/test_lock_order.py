@@ -10,7 +10,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from registrations import payments, services
@@ -235,3 +235,55 @@ def test_structure_a_slow_refund_does_not_hold_up_registering_for_the_program(st
     assert paid.payments.get().amount_refunded_cents == 45000
     arriving = Registration.objects.get(email="arriving@example.com")
     assert arriving.status == Registration.Status.PENDING
+
+
+FAIL_CANCELLED_LOG = """
+CREATE FUNCTION omw_fault_log() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.action = 'cancelled' THEN
+    RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER omw_fault_log BEFORE INSERT ON registrations_registrationlog
+FOR EACH ROW EXECUTE FUNCTION omw_fault_log();
+"""
+REMOVE_FAULT = """
+DROP TRIGGER IF EXISTS omw_fault_log ON registrations_registrationlog;
+DROP FUNCTION IF EXISTS omw_fault_log();
+"""
+
+
+def test_structure_a_cancel_failing_after_its_refund_is_retried_without_a_second_refund(
+    stripe_standin,
+):
+    """Stripe refunded, then the database failed before the seat was released: nothing of
+    the cancellation stays here, and the retry records that same refund and frees the seat."""
+    program = ProgramFactory(capacity=5)
+    registration = _register(program, "leaving@example.com")
+    services.checkout_start(registration=registration)
+    session_id = registration.payments.get().checkout_session_id
+    assert stripe_standin.pay(session_id)
+    services.registration_fulfill(checkout_session_id=session_id)
+
+    with connection.cursor() as cursor:
+        cursor.execute(FAIL_CANCELLED_LOG)
+    try:
+        with pytest.raises(DatabaseError, match="could not extend file"):
+            services.registration_cancel(registration=registration)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(REMOVE_FAULT)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CONFIRMED
+    assert registration.payments.get().amount_refunded_cents == 0
+    assert not Refund.objects.exists()
+    assert len(stripe_standin.refunds) == 1  # Stripe did refund before the failure
+
+    services.registration_cancel(registration=registration)
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.REFUNDED
+    assert registration.payments.get().amount_refunded_cents == 45000
+    assert Refund.objects.count() == 1
+    assert len(stripe_standin.refunds) == 1
+    assert not program.registrations.holding_seats().exists()

@@ -49,8 +49,9 @@ def program_lock(*, program_id: int, now=None) -> Program:
     """The program row, locked until the transaction ends (DESIGN rule 1), with its
     dates and the seats taken read once the lock is held.
 
-    Every change to the seats of a program takes this lock first, so two people can
-    never hold the same last seat. On SQLite the write transaction serialises instead.
+    Every change to the seats of a program takes this lock before it counts them, so
+    two people can never hold the same last seat; see the lock order above for what
+    may be locked before it. On SQLite the write transaction serialises instead.
     """
     program = Program.objects.select_for_update().get(pk=program_id)
     program_facts(program=program, now=now)

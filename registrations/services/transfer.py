@@ -101,7 +101,6 @@ def registrations_transfer(
                     target=target,
                     price_option=price_option,
                     actor=actor,
-                    now=now,
                 )
             for program_id in sorted(sources - {target.pk}):
                 waitlist_offer_free_seats(program_id=program_id, now=now)
@@ -179,9 +178,7 @@ def _problems(
     return problems
 
 
-def _move(
-    *, registration: Registration, target: Program, price_option: PriceOption, actor, now
-) -> None:
+def _move(*, registration: Registration, target: Program, price_option: PriceOption, actor) -> None:
     """Moves one checked, locked registration. Inside registrations_transfer's transaction."""
     previous = registration.program
     removed, _ = registration.answers.exclude(question__program=target).delete()
