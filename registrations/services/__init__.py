@@ -19,9 +19,10 @@ from .errors import (
     TooManyHolds,
     TransferRefused,
 )
-from .fulfilment import registration_fulfill, stripe_event_process
+from .fulfilment import registration_fulfill
 from .holds import checkout_cancelled, holds_expire_stale, registration_confirm, seat_release
 from .owner_links import registration_link_send
+from .stripe_events import stripe_event_process
 from .transfer import registration_transfer, registrations_transfer
 from .waitlist import (
     waitlist_confirm,

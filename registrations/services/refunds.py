@@ -11,7 +11,7 @@ def refund_payment(
 
     `key` names this refund for Stripe's idempotency: if the transaction rolls back
     after Stripe refunded, the retry gets the same refund back, never a second one.
-    The charge.refunded event later confirms the amount (fulfilment._charge_refunded).
+    The charge.refunded event later confirms the amount (stripe_events._charge_refunded).
     """
     amount_cents = min(amount_cents, payment.amount_cents - payment.amount_refunded_cents)
     if amount_cents <= 0 or not payment.payment_intent_id:
