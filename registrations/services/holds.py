@@ -33,7 +33,7 @@ def registration_confirm(*, registration: Registration, now=None, reason: str = 
 
 
 def seat_release(
-    *, registration: Registration, status: str, now=None, reason: str = "", offer_seat=True
+    *, registration: Registration, status: str, now=None, reason: str = "", offer_seat: bool = True
 ) -> list[str]:
     """Frees the registration's seat and returns the Checkout Sessions to expire at
     Stripe once the transaction has committed (checkout_sessions_expire).
