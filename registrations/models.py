@@ -28,7 +28,7 @@ class DiscountCodeQuerySet(models.QuerySet["DiscountCode"]):
     def with_uses(self, now=None) -> "DiscountCodeQuerySet":
         """Annotates `uses`: the registrations holding a seat with the code right now.
 
-        The one count of a code's uses: the use limit (services/registration.py) and the
+        The one count of a code's uses: the use limit (services/terms.py) and the
         admin's "Uses" column both read it, so the admin can never show more uses than the
         limit lets through. A hold that lapsed no longer uses its code; renewing it takes
         the code again only if it is still under its limit.
@@ -274,10 +274,6 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checkout_session_id} ({self.get_status_display()})"
-
-    @property
-    def refundable_cents(self) -> int:
-        return self.amount_cents - self.amount_refunded_cents if self.status == "paid" else 0
 
 
 class Refund(models.Model):

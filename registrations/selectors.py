@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,14 +37,12 @@ def seats_taken_subquery(*, now) -> Coalesce:
     )
 
 
-def program_seats_taken(*, program: Program, now=None, exclude_offer_id: int | None = None) -> int:
+def program_seats_taken(*, program: Program, now=None) -> int:
     now = now or timezone.now()
     held = Registration.objects.filter(program=program).holding_seats(now).count()
     offers = WaitlistEntry.objects.filter(
         program=program, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
     )
-    if exclude_offer_id is not None:
-        offers = offers.filter(~Q(pk=exclude_offer_id))
     return held + offers.count()
 
 

@@ -202,6 +202,26 @@ def test_stale_holds_expire_with_their_checkout_sessions(program, stripe_standin
     assert registration.payments.get().status == Payment.Status.EXPIRED
 
 
+def test_a_session_stripe_cannot_expire_is_logged_with_the_reference(
+    program, stripe_standin, caplog
+):
+    registration = register(program)
+    services.checkout_start(registration=registration)
+    session_id = registration.payments.get().checkout_session_id
+    stripe_standin.fail_next(3, status=500)  # the request and the library's two retries
+    with (
+        time_machine.travel(timezone.now() + timedelta(minutes=35), tick=False),
+        caplog.at_level("WARNING", logger="registrations.services.holds"),
+    ):
+        assert services.holds_expire_stale() == 1
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.EXPIRED
+    (record,) = [r for r in caplog.records if r.name == "registrations.services.holds"]
+    assert record.levelname == "WARNING"
+    assert registration.reference in record.getMessage()
+    assert session_id in record.getMessage()
+
+
 def test_late_payment_confirms_when_a_seat_is_free(program, stripe_standin):
     registration = register(program)
     services.checkout_start(registration=registration)
@@ -398,3 +418,22 @@ def test_transfer_leaves_the_answers_given_with_their_program(program, staff_use
     )
     assert not registration.answers.exists()
     assert registration.log.get(action="answers removed").message.startswith("1 intake answer")
+
+
+def test_each_refusal_says_what_it_is_and_none_claims_the_program_is_full(program):
+    """A refusal's class names its reason: a page or a caller that offers the waitlist
+    on ProgramFull never does so for an ended price or a settled registration."""
+    price = program.price_options.first()
+    price.available_until = timezone.now() - timedelta(minutes=1)
+    price.save()
+    with pytest.raises(services.PriceUnavailable, match="no longer available") as ended:
+        register(program, email="late@example.com")
+    assert not isinstance(ended.value, services.ProgramFull)
+
+    price.available_until = None
+    price.save()
+    registration = register(program)
+    services.registration_confirm(registration=registration, reason="paid at the desk")
+    with pytest.raises(services.NotAwaitingPayment, match="not waiting for payment") as settled:
+        services.checkout_start(registration=registration)
+    assert not isinstance(settled.value, services.ProgramFull)

@@ -1,36 +1,28 @@
 """Writes about registrations: every change to seats and money goes through here."""
 
 from .answers import registration_answers_save
-from .cancellation import (
-    paid_cents,
-    refund_quote,
-    registration_cancel,
-    seat_release,
-)
+from .cancellation import paid_cents, refund_quote, registration_cancel
+from .checkout import checkout_start
+from .create import RegistrationInput, registration_create
 from .errors import (
     AlreadyRegistered,
     AnswersRefused,
     CancellationRefused,
     DiscountCodeInvalid,
     HoldRenewalRefused,
+    NotAwaitingPayment,
     OfferInvalid,
+    PriceUnavailable,
     ProgramFull,
     RegistrationRefused,
     SubmittedBefore,
     TooManyHolds,
     TransferRefused,
 )
-from .fulfilment import registration_fulfill, stripe_event_process
+from .fulfilment import registration_fulfill
+from .holds import checkout_cancelled, holds_expire_stale, registration_confirm, seat_release
 from .owner_links import registration_link_send
-from .registration import (
-    RegistrationInput,
-    checkout_cancelled,
-    checkout_continue,
-    checkout_start,
-    holds_expire_stale,
-    registration_confirm,
-    registration_create,
-)
+from .stripe_events import stripe_event_process
 from .transfer import registration_transfer, registrations_transfer
 from .waitlist import (
     waitlist_confirm,
@@ -46,14 +38,15 @@ __all__ = [
     "CancellationRefused",
     "DiscountCodeInvalid",
     "HoldRenewalRefused",
+    "NotAwaitingPayment",
     "OfferInvalid",
+    "PriceUnavailable",
     "ProgramFull",
     "RegistrationInput",
     "RegistrationRefused",
     "SubmittedBefore",
     "TransferRefused",
     "checkout_cancelled",
-    "checkout_continue",
     "checkout_start",
     "holds_expire_stale",
     "paid_cents",

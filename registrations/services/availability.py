@@ -1,4 +1,29 @@
-"""Whether a program takes registrations right now, decided under its row lock."""
+"""Whether a program takes registrations right now, decided under its row lock.
+
+The lock order, the one every write about seats and money follows, so that two
+transactions never wait on each other in a circle (PostgreSQL would kill one of them
+with "deadlock detected"):
+
+1. the Stripe event row (stripe_event_process, a webhook only);
+2. registrations, in id order;
+3. programs, in id order (program_lock below: the seat count);
+4. under a program: its waitlist entries, then discount codes.
+
+A path that starts from a registration (cancelling, paying, expiring, leaving
+Checkout, renewing a hold, transferring) locks it first and takes the program lock
+only when the seat changes hands. A path that starts from a program (registering,
+the waitlist) never locks an existing registration after it: registration_create
+locks the lapsed holds it replaces before the program. Payment rows are locked only
+by a transaction that holds their registration's lock, so their place needs no rule.
+
+No call to Stripe while a program row is locked: a refund goes to Stripe under the
+registration's lock, with its idempotency key, before the program lock is taken (a
+crash in between rolls everything back, and the retry gets the same refund back);
+Checkout Sessions are expired after the transaction (holds.checkout_sessions_expire).
+The only path that decides on a refund under the program lock (a late payment that
+finds the program full, fulfilment._late_seat) takes that lock in a savepoint and
+rolls it back, which gives the lock back, before it refunds.
+"""
 
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
@@ -24,8 +49,9 @@ def program_lock(*, program_id: int, now=None) -> Program:
     """The program row, locked until the transaction ends (DESIGN rule 1), with its
     dates and the seats taken read once the lock is held.
 
-    Every change to the seats of a program takes this lock first, so two people can
-    never hold the same last seat. On SQLite the write transaction serialises instead.
+    Every change to the seats of a program takes this lock before it counts them, so
+    two people can never hold the same last seat; see the lock order above for what
+    may be locked before it. On SQLite the write transaction serialises instead.
     """
     program = Program.objects.select_for_update().get(pk=program_id)
     program_facts(program=program, now=now)

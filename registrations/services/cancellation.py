@@ -3,11 +3,11 @@
 from django.db import transaction
 from django.utils import timezone
 
-from registrations import emails, payments
+from registrations import emails
 from registrations.models import Payment, Registration
 
-from .availability import program_lock
 from .errors import CancellationRefused
+from .holds import checkout_sessions_expire, seat_release
 from .log import registration_log
 from .refunds import refund_payment
 
@@ -31,18 +31,6 @@ def refund_quote(*, registration: Registration, now=None) -> int:
     return paid_cents(registration=registration)
 
 
-def seat_release(*, registration: Registration, status: str, now=None) -> None:
-    """Frees the registration's seat and offers it to the waitlist. Inside a transaction."""
-    from .waitlist import waitlist_offer_free_seats
-
-    now = now or timezone.now()
-    registration.status = status
-    registration.cancelled_at = now
-    registration.hold_expires_at = None
-    registration.save(update_fields=["status", "cancelled_at", "hold_expires_at", "updated_at"])
-    waitlist_offer_free_seats(program_id=registration.program_id, now=now)
-
-
 def registration_cancel(
     *,
     registration: Registration,
@@ -54,12 +42,17 @@ def registration_cancel(
     """Cancels a registration, refunds by the policy (or the amount staff chose), frees
     the seat for the waitlist, and tells the person and the facilitators.
 
+    Locks (availability's lock order): the registration and its payments, then the refunds
+    at Stripe, then the program, only to offer the freed seat. So a slow Stripe holds up
+    this registration alone, never other people registering for the program. A crash
+    after Stripe refunded rolls everything back; the retry sends the same idempotency
+    keys and gets the same refunds back, never second ones.
+
     A Stripe outage raises PaymentsUnavailable and changes nothing.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        program_lock(program_id=registration.program_id)
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
         if not registration.is_active:
             raise CancellationRefused("This registration is already cancelled.")
         paid = paid_cents(registration=registration)
@@ -82,17 +75,14 @@ def registration_cancel(
                 actor=actor,
             )
             remaining -= refund.amount_cents if refund else 0
-        # A hold being cancelled may have a checkout page open: make it unpayable.
-        open_payments = registration.payments.filter(status=Payment.Status.OPEN)
-        open_sessions = list(open_payments.values_list("checkout_session_id", flat=True))
-        open_payments.update(status=Payment.Status.EXPIRED)
         was_confirmed = registration.status == Registration.Status.CONFIRMED
         status = (
             Registration.Status.REFUNDED
             if amount and amount == paid
             else Registration.Status.CANCELLED
         )
-        seat_release(registration=registration, status=status, now=now)
+        # A hold being cancelled may have a checkout page open: it is made unpayable.
+        open_sessions = seat_release(registration=registration, status=status, now=now)
         registration_log(
             registration=registration,
             actor=actor,
@@ -102,9 +92,5 @@ def registration_cancel(
         if was_confirmed:
             emails.cancellation(registration=registration, refund_cents=amount)
             emails.facilitators_notice(registration=registration, event="cancelled")
-    for session_id in open_sessions:
-        try:
-            payments.checkout_session_expire(session_id)
-        except payments.PaymentsUnavailable:
-            pass  # it expires at Stripe by itself; a late payment is refunded (fulfilment)
+    checkout_sessions_expire(registration=registration, session_ids=open_sessions)
     return registration

@@ -3,7 +3,15 @@ class RegistrationRefused(Exception):
 
 
 class ProgramFull(RegistrationRefused):
-    pass
+    """Every seat is taken; the person can join the waitlist."""
+
+
+class PriceUnavailable(RegistrationRefused):
+    """The chosen price option has ended or belongs to another program."""
+
+
+class NotAwaitingPayment(RegistrationRefused):
+    """Checkout was asked for a registration that is confirmed, cancelled or refunded."""
 
 
 class AlreadyRegistered(RegistrationRefused):

@@ -1,4 +1,4 @@
-"""Turning Stripe's word into seats (DESIGN rules 3 and 4).
+"""Turning Stripe's word into seats (DESIGN rule 3).
 
 `registration_fulfill` is the one idempotent path from a paid Checkout Session to a
 confirmed seat: the webhook and the success page both call it, in any order, any
@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from registrations import emails, payments
-from registrations.models import Payment, Refund, Registration, StripeEvent
+from registrations.models import Payment, Registration
 
 from .availability import program_lock, seats_free
+from .holds import registration_confirm, seat_release
 from .log import registration_log
 from .refunds import refund_payment
-from .registration import registration_confirm
 
 logger = logging.getLogger(__name__)
 
@@ -177,26 +177,46 @@ def _paid(
         registration_confirm(registration=registration, now=now, reason="paid in time")
         return
     # The hold expired before the payment landed: a free seat is theirs, else a refund.
-    program = program_lock(program_id=registration.program_id, now=now)
-    if seats_free(program=program, now=now) > 0:
-        try:
-            with transaction.atomic():
-                registration_confirm(
-                    registration=registration,
-                    now=now,
-                    reason="paid after the hold expired; a seat was free",
-                )
-            return
-        except IntegrityError:
-            # The same email registered again meanwhile: refund this one.
-            logger.warning(
-                "Late payment for %s refunded: the email has another active registration",
-                registration.reference,
-            )
+    if _late_seat(registration=registration, now=now):
+        return
     _refund_unwanted(registration, payment, "paid after the hold expired and the program was full")
     registration.status = Registration.Status.REFUNDED
     registration.save(update_fields=["status", "updated_at"])
     emails.late_payment_refunded(registration=registration, refund_cents=payment.amount_cents)
+
+
+class _NoSeatFree(Exception):
+    pass
+
+
+def _late_seat(*, registration: Registration, now) -> bool:
+    """Confirms a payment that landed after its hold expired, if a seat is free.
+
+    The program lock is taken in a savepoint. When no seat is free (or the same email
+    registered again meanwhile), rolling the savepoint back gives the lock back, so the
+    refund that follows goes to Stripe with no program row locked (availability's lock
+    order): on PostgreSQL a rolled-back savepoint releases the row locks taken in it.
+    """
+    try:
+        with transaction.atomic():
+            program = program_lock(program_id=registration.program_id, now=now)
+            if seats_free(program=program, now=now) <= 0:
+                raise _NoSeatFree
+            registration_confirm(
+                registration=registration,
+                now=now,
+                reason="paid after the hold expired; a seat was free",
+            )
+        return True
+    except _NoSeatFree:
+        return False
+    except IntegrityError:
+        # The same email registered again meanwhile: refund this one.
+        logger.warning(
+            "Late payment for %s refunded: the email has another active registration",
+            registration.reference,
+        )
+        return False
 
 
 def _refund_unwanted(registration: Registration, payment: Payment, why: str) -> None:
@@ -226,9 +246,9 @@ def _processing(*, registration: Registration, payment: Payment, session) -> Non
 
 
 def _expired(*, registration: Registration, payment: Payment) -> None:
-    from .registration import _hold_release
-    from .waitlist import waitlist_offer_free_seats
-
+    """Stripe expired the session: the site's record says so, and the hold ends with it
+    unless another checkout of the registration may still be paid. The session is
+    already expired at Stripe, so nothing is sent there."""
     if payment.status == Payment.Status.OPEN:
         payment.status = Payment.Status.EXPIRED
         payment.save(update_fields=["status"])
@@ -239,122 +259,9 @@ def _expired(*, registration: Registration, payment: Payment) -> None:
         now = timezone.now()
         if registration.hold_is_live(now):
             return  # a newer hold is waiting for a new checkout
-        _hold_release(registration=registration, now=now, reason="checkout expired")
-        waitlist_offer_free_seats(program_id=registration.program_id, now=now)
-
-
-def _async_failed(event: dict) -> str:
-    session_id = event["data"]["object"].get("id")
-    if not isinstance(session_id, str):
-        return "no checkout session id"
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(checkout_session_id=session_id).first()
-        if payment is None or payment.status == Payment.Status.FAILED:
-            return "nothing to do"
-        payment.status = Payment.Status.FAILED
-        payment.save(update_fields=["status"])
-        registration = payment.registration
-        registration_log(registration=registration, action="payment failed")
-        if registration.status == Registration.Status.PENDING:
-            emails.payment_failed(registration=registration)
-    return "payment failed"
-
-
-def _charge_refunded(event: dict) -> str:
-    """Keeps refunds in sync, including ones made in Stripe's dashboard."""
-    charge = event["data"]["object"]
-    intent = charge.get("payment_intent")
-    refunded = charge.get("amount_refunded")
-    # Without an intent the lookup would match any payment that has none yet.
-    if not isinstance(intent, str) or not intent:
-        return "no payment intent"
-    if not isinstance(refunded, int) or isinstance(refunded, bool):
-        return "no refunded amount"
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(payment_intent_id=intent).first()
-        if payment is None:
-            return "unknown payment"
-        if refunded <= payment.amount_refunded_cents:
-            return "already known"
-        if refunded > payment.amount_cents:
-            logger.error("Charge %s refunds more than payment %s took", charge.get("id"), payment)
-            return "refunded more than was paid: not recorded"
-        known = sum(r.amount_cents for r in payment.refunds.exclude(status="failed"))
-        difference = refunded - max(known, payment.amount_refunded_cents)
-        if difference > 0:
-            Refund.objects.create(
-                payment=payment,
-                amount_cents=difference,
-                reason="Refunded in Stripe",
-                status="succeeded",
-            )
-        payment.amount_refunded_cents = refunded
-        payment.save(update_fields=["amount_refunded_cents"])
-        registration = Registration.objects.select_for_update().get(pk=payment.registration_id)
-        registration_log(
+        seat_release(
             registration=registration,
-            action="refund recorded",
-            message=f"{refunded / 100:.2f} CAD refunded in all",
+            status=Registration.Status.EXPIRED,
+            now=now,
+            reason="checkout expired",
         )
-        if difference > 0:
-            emails.refund(
-                registration=registration,
-                refund_cents=difference,
-                refund_id=str(charge.get("id")),
-            )
-            fully = refunded >= payment.amount_cents
-            # A refused payment never bought the seat, so refunding it releases nothing.
-            bought_the_seat = payment.status == Payment.Status.PAID
-            if fully and bought_the_seat and registration.status == Registration.Status.CONFIRMED:
-                from .cancellation import seat_release
-
-                seat_release(registration=registration, status=Registration.Status.REFUNDED)
-    return "refund recorded"
-
-
-def _session_event(event: dict) -> str:
-    session_id = event["data"]["object"].get("id")
-    if not isinstance(session_id, str) or not session_id:
-        return "no checkout session id"
-    registration = registration_fulfill(checkout_session_id=session_id)
-    return (
-        f"registration {registration.reference}: {registration.status}"
-        if registration
-        else ("no registration")
-    )
-
-
-HANDLERS = {
-    "checkout.session.completed": _session_event,
-    "checkout.session.async_payment_succeeded": _session_event,
-    "checkout.session.expired": _session_event,
-    "checkout.session.async_payment_failed": _async_failed,
-    "charge.refunded": _charge_refunded,
-}
-
-
-def stripe_event_process(*, event: dict) -> str:
-    """Processes a verified event exactly once (DESIGN rule 4).
-
-    The event row and everything the event changes commit together: if anything
-    fails, nothing is kept and Stripe's retry starts afresh. Concurrent deliveries
-    of one event wait on the row lock; the second finds it processed.
-    """
-    obj = event.get("data", {}).get("object", {})
-    with transaction.atomic():
-        record, _ = StripeEvent.objects.get_or_create(
-            event_id=event["id"],
-            defaults={
-                "type": event.get("type", ""),
-                "object_id": str(obj.get("id", ""))[:255],
-                "payload": event,
-            },
-        )
-        record = StripeEvent.objects.select_for_update().get(pk=record.pk)
-        if record.processed_at is not None:
-            return "duplicate"
-        handler = HANDLERS.get(record.type)
-        record.outcome = handler(event) if handler else "ignored"
-        record.processed_at = timezone.now()
-        record.save(update_fields=["outcome", "processed_at"])
-        return record.outcome

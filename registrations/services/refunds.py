@@ -5,11 +5,13 @@ from registrations.models import Payment, Refund
 def refund_payment(
     *, payment: Payment, amount_cents: int, reason: str, key: str, actor=None
 ) -> Refund | None:
-    """Refunds part or all of a payment through Stripe. Call inside a transaction.
+    """Refunds part or all of a payment through Stripe. Call inside a transaction, with
+    the payment's registration locked and no program row locked (availability's lock
+    order): a slow Stripe must not hold up everyone registering for the program.
 
     `key` names this refund for Stripe's idempotency: if the transaction rolls back
     after Stripe refunded, the retry gets the same refund back, never a second one.
-    The charge.refunded event later confirms the amount (fulfilment._charge_refunded).
+    The charge.refunded event later confirms the amount (stripe_events._charge_refunded).
     """
     amount_cents = min(amount_cents, payment.amount_cents - payment.amount_refunded_cents)
     if amount_cents <= 0 or not payment.payment_intent_id:

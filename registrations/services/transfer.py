@@ -5,8 +5,8 @@ deletes the answers given to the old program's questions, so the new program's
 facilitators never read them, and emails the person a link to answer the new program's
 questions instead (staff can fill the same form in).
 
-Locks, in the order every change to seats takes them (availability.program_lock): each
-program involved, in id order, then the registrations, in id order.
+Locks, in availability's lock order: the registrations, in id order, then each program
+involved (the ones they leave and the one they join), in id order.
 """
 
 from collections.abc import Sequence
@@ -74,25 +74,23 @@ def registrations_transfer(
     pks = sorted({registration.pk for registration in registrations})
     try:
         with transaction.atomic():
-            sources = set(
-                Registration.objects.filter(pk__in=pks).values_list("program_id", flat=True)
-            )
-            locked_programs = {
-                program_id: program_lock(program_id=program_id, now=now)
-                for program_id in sorted(sources | {program.pk})
-            }
-            target = locked_programs[program.pk]
             batch = list(
                 Registration.objects.select_for_update(of=("self",))
                 .select_related("program")
                 .filter(pk__in=pks)
                 .order_by("pk")
             )
+            # Read from the locked rows: no other change can move them now.
+            sources = {registration.program_id for registration in batch}
+            locked_programs = {
+                program_id: program_lock(program_id=program_id, now=now)
+                for program_id in sorted(sources | {program.pk})
+            }
+            target = locked_programs[program.pk]
             problems = _problems(
                 batch=batch,
                 target=target,
                 price_option=price_option,
-                locked_program_ids=set(locked_programs),
                 now=now,
             )
             if problems:
@@ -103,7 +101,6 @@ def registrations_transfer(
                     target=target,
                     price_option=price_option,
                     actor=actor,
-                    now=now,
                 )
             for program_id in sorted(sources - {target.pk}):
                 waitlist_offer_free_seats(program_id=program_id, now=now)
@@ -121,7 +118,6 @@ def _problems(
     batch: list[Registration],
     target: Program,
     price_option: PriceOption,
-    locked_program_ids: set[int],
     now,
 ) -> list[str]:
     """Everything that stands in the way of moving the whole batch, for staff to read."""
@@ -144,8 +140,6 @@ def _problems(
         reference, email = registration.reference, registration.email.lower()
         if registration.program_id == target.pk:
             problems.append(f"{reference} is already in {target.title}.")
-        elif registration.program_id not in locked_program_ids:
-            problems.append(f"{reference} changed while this page was open: please try again.")
         elif registration.status == Registration.Status.PENDING:
             problems.append(
                 f"{reference} is awaiting payment, and its checkout page charges for "
@@ -184,9 +178,7 @@ def _problems(
     return problems
 
 
-def _move(
-    *, registration: Registration, target: Program, price_option: PriceOption, actor, now
-) -> None:
+def _move(*, registration: Registration, target: Program, price_option: PriceOption, actor) -> None:
     """Moves one checked, locked registration. Inside registrations_transfer's transaction."""
     previous = registration.program
     removed, _ = registration.answers.exclude(question__program=target).delete()

@@ -1,0 +1,58 @@
+"""The terms of a hold: how long it lasts and what it costs (DESIGN rule 2)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
+from programs.models import PriceOption, Program
+from registrations.models import DiscountCode
+
+from .errors import DiscountCodeInvalid
+
+# Stripe accepts a Checkout expiry at least 30 minutes ahead; a minute more leaves
+# room for the request itself.
+HOLD = timedelta(minutes=settings.CHECKOUT_HOLD_MINUTES, seconds=60)
+# The shortest hold that still lets Stripe accept it as a Checkout expiry.
+HOLD_MINIMUM = timedelta(minutes=settings.CHECKOUT_HOLD_MINUTES, seconds=15)
+
+
+def discount_for(*, code: str, program: Program, now: datetime) -> DiscountCode | None:
+    """The code, locked, if it can be used now; DiscountCodeInvalid otherwise."""
+    code = code.strip().upper()
+    if not code:
+        return None
+    discount = (
+        DiscountCode.objects.select_for_update()
+        .filter(Q(program=program) | Q(program__isnull=True), code=code, active=True)
+        .first()
+    )
+    if discount is None:
+        raise DiscountCodeInvalid("That discount code does not exist for this program.")
+    discount_check(discount=discount, now=now)
+    return discount
+
+
+def discount_check(*, discount: DiscountCode, now: datetime) -> None:
+    """Raises DiscountCodeInvalid unless the locked code may take one more seat now.
+
+    Uses are counted only after the code's row lock is held, in a statement of their
+    own: on PostgreSQL that statement sees every hold committed by whoever held the
+    lock before, so two people can never both take a code's last use.
+    """
+    if not discount.active:
+        raise DiscountCodeInvalid("That discount code is no longer valid.")
+    if discount.valid_from and now < discount.valid_from:
+        raise DiscountCodeInvalid("That discount code is not valid yet.")
+    if discount.valid_until and now >= discount.valid_until:
+        raise DiscountCodeInvalid("That discount code has expired.")
+    if discount.max_uses is not None:
+        uses = DiscountCode.objects.with_uses(now).filter(pk=discount.pk)
+        if uses.values_list("uses", flat=True).get() >= discount.max_uses:
+            raise DiscountCodeInvalid("That discount code has been used up.")
+
+
+def amount_due(*, price_option: PriceOption, discount: DiscountCode | None) -> int:
+    """What a seat costs at this price with this code: the one rule for the amount due."""
+    amount = price_option.amount_cents
+    return discount.discounted(amount) if discount is not None else amount
