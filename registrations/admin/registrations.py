@@ -7,7 +7,10 @@ who did what and when (RegistrationLog, and the admin's own history). Attendance
 added to this page by the facilitate app (facilitate/admin.py).
 """
 
+from functools import partial
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -26,14 +29,14 @@ from .display import ReadOnlyInline, cad, payment_money
 
 class AnswerInline(ReadOnlyInline):
     model = Answer
-    fields = ["question_text", "value", "sensitive"]
-    readonly_fields = fields
+    readonly_fields = ("question_text", "value", "sensitive")
+    fields = readonly_fields
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["checkout_session_id", "status", "amount", "refunded", "paid_at"]
-    readonly_fields = fields
+    readonly_fields = ("checkout_session_id", "status", "amount", "refunded", "paid_at")
+    fields = readonly_fields
     verbose_name_plural = "Payments (a refused one was not asked for and is refunded in full)"
 
     @admin.display(description="Amount")
@@ -47,8 +50,8 @@ class PaymentInline(ReadOnlyInline):
 
 class RegistrationLogInline(ReadOnlyInline):
     model = RegistrationLog
-    fields = ["created_at", "action", "message", "actor"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "action", "message", "actor")
+    fields = readonly_fields
     verbose_name_plural = "History (every change to seats and money, and who made it)"
 
 
@@ -184,7 +187,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 "form": form,
                 "note": note,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 
@@ -216,7 +219,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                     emails.confirmation(registration=registration)
                 else:
                     copy = outbound_email_resend(email=sent_before)
-                    transaction.on_commit(lambda pk=copy.pk: outbound_email_enqueue(email_ids=[pk]))
+                    transaction.on_commit(partial(outbound_email_enqueue, email_ids=[copy.pk]))
                 registration_log(
                     registration=registration, actor=request.user, action="confirmation resent"
                 )
