@@ -93,6 +93,7 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PRODUCTION_LIKE) $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) -m mypy
 	$(MAKE) --no-print-directory audit
 
 fmt: install
@@ -106,4 +107,4 @@ beat: install
 	$(PY) -m celery -A omwellness beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles var .pytest_cache .ruff_cache .mypy_cache

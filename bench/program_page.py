@@ -37,10 +37,17 @@ def wrk(url: str, script: str) -> dict[str, float]:
         check=True,
     ).stdout
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p95_ms": int(re.search(r"p95_us (\d+)", out).group(1)) / 1000,
-        "errors": int(re.search(r"errors (\d+)", out).group(1)),
+        "rps": float(_found(r"Requests/sec:\s+([\d.]+)", out)),
+        "p95_ms": int(_found(r"p95_us (\d+)", out)) / 1000,
+        "errors": int(_found(r"errors (\d+)", out)),
     }
+
+
+def _found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"wrk printed nothing matching {pattern!r}:\n{text}")
+    return match.group(1)
 
 
 def database_url() -> str:
@@ -67,7 +74,7 @@ def main() -> None:
             subprocess.run(
                 ["wrk", "-t1", "-c2", "-d2s", base + path], capture_output=True, check=True
             )
-        rounds = {BARE_PATH: [], PROGRAM_PATH: []}
+        rounds: dict[str, list[dict]] = {BARE_PATH: [], PROGRAM_PATH: []}
         for _ in range(2):  # alternate, so drift on the machine hits both alike
             for path in rounds:
                 rounds[path].append(wrk(base + path, script.name))

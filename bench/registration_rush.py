@@ -57,7 +57,10 @@ def shell(env: dict[str, str], code: str) -> str:
 def csrf_token(url: str) -> str:
     with urllib.request.urlopen(url) as response:  # noqa: S310 - loopback only
         cookies = response.headers.get_all("Set-Cookie")
-    return re.search(r"csrftoken=(\w+)", " ".join(cookies)).group(1)
+    match = re.search(r"csrftoken=(\w+)", " ".join(cookies))
+    if match is None:
+        raise RuntimeError(f"{url} set no CSRF cookie")
+    return match.group(1)
 
 
 def rush(base: str, slug: str, price_id: int, seconds: float) -> dict[str, float]:

@@ -99,7 +99,7 @@ def timed_scan(moment: datetime) -> tuple[int, float, int]:
     from registrations.reminders import reminders_queue_due
 
     app.conf.task_always_eager = False  # enqueue to the broker; sending is measured apart
-    app.conf.broker_url = os.environ.get("REDIS_URL") or "memory://localhost/"
+    app.conf.update(broker_url=os.environ.get("REDIS_URL") or "memory://localhost/")
     with time_machine.travel(moment, tick=True):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
@@ -167,7 +167,7 @@ def send_rate(count: int) -> None:
     ids = list(OutboundEmail.objects.filter(kind="bench").values_list("pk", flat=True))
     redis_url = os.environ.get("REDIS_URL")
     app.conf.task_always_eager = False
-    app.conf.broker_url = redis_url or "memory://localhost/"
+    app.conf.update(broker_url=redis_url or "memory://localhost/")
     app.control.purge()  # the scans' messages, whose rows are gone
     mail.outbox = []
 

@@ -101,7 +101,8 @@ def measure(rounds: int) -> None:
     for n in range(2):  # warm up: imports, templates, connections
         sign_up(f"warm{n}-{RUN}@example.com", n)
         sign_up(taken.pop(), n + 2)
-    new_times, taken_times = [], []
+    new_times: list[float] = []
+    taken_times: list[float] = []
     for n in range(rounds):
         # Alternate which goes first, so neither kind always follows the other.
         pair = [("new", f"new{n}-{RUN}@example.com"), ("taken", taken[n])]

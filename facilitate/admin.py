@@ -9,6 +9,8 @@ still works, only without attendance. Needs "facilitate" after "registrations" i
 INSTALLED_APPS, so that the admin it extends is registered first.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import admin
 
@@ -29,12 +31,17 @@ from .services import attendance_mark
 
 class AttendanceInline(ReadOnlyInline):
     model = Attendance
-    fields = ["session", "present", "marked_by", "marked_at"]
-    readonly_fields = fields
+    readonly_fields = ("session", "present", "marked_by", "marked_at")
+    fields = readonly_fields
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.program.title}: {obj.title}"
 
 
 class AttendanceActionForm(forms.Form):
-    session = forms.ModelChoiceField(queryset=Session.objects.none())
+    session = SessionChoiceField(queryset=Session.objects.none())
     present = forms.TypedChoiceField(
         choices=[("1", "Present"), ("0", "Absent")],
         coerce=lambda value: value == "1",
@@ -44,12 +51,11 @@ class AttendanceActionForm(forms.Form):
 
     def __init__(self, *args, program_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session"].queryset = (
+        cast(SessionChoiceField, self.fields["session"]).queryset = (
             Session.objects.filter(program_id__in=program_ids)
             .select_related("program")
             .order_by("program__title", "starts_at")
         )
-        self.fields["session"].label_from_instance = lambda s: f"{s.program.title}: {s.title}"
 
 
 class RegistrationWithAttendanceAdmin(RegistrationAdmin):

@@ -1,5 +1,7 @@
 """Forms of the facilitator portal."""
 
+from typing import cast
+
 from django import forms
 
 PRESENT, ABSENT = "present", "absent"
@@ -55,7 +57,8 @@ class RosterExportForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("sensitive") and not cleaned.get("answers"):
             cleaned["answers"] = True
         return cleaned
@@ -76,4 +79,5 @@ class SignInSheetForm(forms.Form):
 
     def __init__(self, *args, sessions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["session"].choices = [(session.pk, session.title) for session in sessions]
+        field = cast(forms.TypedChoiceField, self.fields["session"])
+        field.choices = [(session.pk, session.title) for session in sessions]

@@ -142,8 +142,10 @@ def program_roster(*, facilitated: FacilitatedProgram, now: datetime | None = No
     """
     now = now or timezone.now()
     program = facilitated.program
+    # Registration declares program_answers for the readers; the type plugin refuses a
+    # prefetch into a declared attribute, which Django allows.
     registrations = list(
-        Registration.objects.filter(program=program, status__in=ROSTER_STATUSES)
+        Registration.objects.filter(program=program, status__in=ROSTER_STATUSES)  # type: ignore[no-redef]
         .select_related("price_option")
         .prefetch_related(
             Prefetch(

@@ -17,7 +17,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, 
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from programs.models import Program, Question, Session
+from programs.models import Program, ProgramQuerySet, Question, Session
 from registrations.models import Registration, WaitlistEntry
 from registrations.selectors import seats_taken_subquery
 
@@ -32,7 +32,7 @@ def _count_subquery(queryset: QuerySet) -> Coalesce:
 
 def _facilitated(
     *, user, staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER
-) -> QuerySet:
+) -> ProgramQuerySet:
     """The programs the user leads; every program for staff holding `staff_permissions`."""
     programs = Program.objects.all()
     if not user.is_authenticated:
@@ -73,11 +73,12 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
     roster), running and upcoming first, each with its counts."""
     now = now or timezone.now()
     registrations = Registration.objects.filter(program=OuterRef("pk"))
+    # Program declares seats_taken: see ProgramQuerySet.with_dates.
     programs = (
-        _facilitated(user=user)
+        _facilitated(user=user)  # type: ignore[no-redef]
         .with_dates()
+        .annotate(seats_taken=seats_taken_subquery(now=now))
         .annotate(
-            seats_taken=seats_taken_subquery(now=now),
             confirmed_count=_count_subquery(
                 registrations.filter(status=Registration.Status.CONFIRMED)
             ),
@@ -99,9 +100,11 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
             first_starts_at=program.first_starts_at,
             last_ends_at=program.last_ends_at,
             capacity=program.capacity,
-            confirmed=program.confirmed_count,
+            # Iterating a custom QuerySet class yields its plain model type: the type
+            # plugin keeps annotations only through QuerySet itself.
+            confirmed=program.confirmed_count,  # type: ignore[attr-defined]
             seats_left=max(0, program.capacity - program.seats_taken),
-            waiting=program.waiting_count,
+            waiting=program.waiting_count,  # type: ignore[attr-defined]
             is_past=program.last_ends_at is not None and program.last_ends_at <= now,
         )
         for program in programs
@@ -137,8 +140,9 @@ def facilitated_program(
     """One program the user leads (any, for staff holding `staff_permissions`), with
     dates and seats; else None."""
     now = now or timezone.now()
+    # Program declares seats_taken: see ProgramQuerySet.with_dates.
     program = (
-        _facilitated(user=user, staff_permissions=staff_permissions)
+        _facilitated(user=user, staff_permissions=staff_permissions)  # type: ignore[no-redef]
         .with_dates()
         .annotate(seats_taken=seats_taken_subquery(now=now))
         .prefetch_related(

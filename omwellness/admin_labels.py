@@ -6,6 +6,7 @@ input (axe: "Form elements must have labels"). These mixins give each an aria-la
 """
 
 from django import forms
+from django.contrib.admin.options import BaseModelAdmin, InlineModelAdmin
 from django.contrib.admin.widgets import AdminSplitDateTime, RelatedFieldWidgetWrapper
 from django.forms.models import BaseInlineFormSet
 from django.utils.text import capfirst
@@ -21,7 +22,7 @@ def _label(widget: forms.Widget, label: str) -> None:
         widget.attrs.setdefault("aria-label", label)
 
 
-class LabelledSplitDateTimeMixin:
+class LabelledSplitDateTimeMixin(BaseModelAdmin):
     """For a form whose other fields have visible labels: name the date and time halves."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -38,7 +39,7 @@ class LabelledInlineFormSet(BaseInlineFormSet):
             form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this row"
 
 
-class LabelledTabularInlineMixin:
+class LabelledTabularInlineMixin(InlineModelAdmin):
     """Every input of a tabular inline is named after its column."""
 
     formset = LabelledInlineFormSet

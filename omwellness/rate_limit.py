@@ -43,7 +43,7 @@ def limit_parse(text: str) -> Limit:
 
 def rate_limits_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Every limit in FORM_RATE_LIMITS reads as a limit (a Django system check)."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for scope, limits in settings.FORM_RATE_LIMITS.items():
         for kind in ("client", "email"):
             try:

@@ -150,7 +150,7 @@ def enqueue(*, email_ids: list[int]) -> int:
         with current_app.producer_or_acquire() as producer:
             for email_id in email_ids:
                 send_email.apply_async(
-                    args=[email_id],
+                    args=(email_id,),
                     producer=producer,
                     retry=True,
                     retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.2},

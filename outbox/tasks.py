@@ -38,7 +38,7 @@ def _record_later(*, email_id: int, sent_at: datetime, eager: bool) -> None:
         )
         return
     try:
-        record_sent.apply_async(args=[email_id, sent_at.isoformat()], countdown=1)
+        record_sent.apply_async(args=(email_id, sent_at.isoformat()), countdown=1)
     except Exception:
         logger.error(
             "Email %s was sent and neither recorded nor handed over for recording; "

@@ -7,6 +7,7 @@ participants (registrations/admin/programs.py): who registered is its business.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
 from django.db.models import Max, Min
 from django.template.response import TemplateResponse
@@ -139,7 +140,7 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                 "programs": queryset,
                 "form": form,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 

@@ -6,6 +6,7 @@ signed token, so nothing is stored and nobody can forge a notice's contents.
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core import signing
 from django.utils.dateparse import parse_datetime
@@ -56,12 +57,11 @@ class SessionChange:
     @classmethod
     def from_dict(cls, data: dict) -> "SessionChange":
         moments = {"old_starts_at", "old_ends_at", "new_starts_at", "new_ends_at"}
-        return cls(
-            **{
-                key: parse_datetime(value) if key in moments and value else value
-                for key, value in data.items()
-            }
-        )
+        values: dict[str, Any] = {
+            key: parse_datetime(value) if key in moments and value else value
+            for key, value in data.items()
+        }
+        return cls(**values)
 
 
 def _when(starts_at: datetime | None, ends_at: datetime | None) -> str:
@@ -95,7 +95,15 @@ def session_changes(*, before: dict[int, tuple], after: dict[int, tuple]) -> lis
     for session_id, (title, starts_at, ends_at) in before.items():
         if session_id not in after:
             changes.append(SessionChange(ChangeKind.REMOVED, title, session_id, starts_at, ends_at))
-    return sorted(changes, key=lambda c: c.new_starts_at or c.old_starts_at)
+    return sorted(changes, key=_start)
+
+
+def _start(change: SessionChange) -> datetime:
+    """Where a change sorts: an added or moved session has a new start, a removed one an old."""
+    start = change.new_starts_at or change.old_starts_at
+    if start is None:
+        raise ValueError(f"session change without a start: {change}")
+    return start
 
 
 def changes_sign(*, program_id: int, changes: list[SessionChange]) -> str:

@@ -1,5 +1,5 @@
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,7 +37,9 @@ class ProgramQuerySet(models.QuerySet["Program"]):
         return self.filter(status__in=[Program.Status.PUBLISHED, Program.Status.CANCELLED])
 
     def with_dates(self) -> "ProgramQuerySet":
-        return self.annotate(
+        # Program declares these for the pages that read them: Django refuses only an
+        # annotation named like a field, but the type plugin refuses any declared attribute.
+        return self.annotate(  # type: ignore[no-redef]
             first_starts_at=models.Min("sessions__starts_at"),
             last_ends_at=models.Max("sessions__ends_at"),
         )
@@ -98,6 +100,17 @@ class Program(models.Model):
 
     objects = ProgramQuerySet.as_manager()
 
+    # Not columns: values the selectors put on the instances they return
+    # (ProgramQuerySet.with_dates, programs.selectors, registrations.services.availability);
+    # an instance loaded any other way lacks them.
+    first_starts_at: datetime | None
+    last_ends_at: datetime | None
+    seats_taken: int
+    seats_left: int
+    state: str
+    state_label: str
+    facts_at: datetime
+
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -127,7 +140,7 @@ class Program(models.Model):
             reverse=True,
         )
 
-    def full_refund_deadline(self, starts_at) -> "timezone.datetime | None":
+    def full_refund_deadline(self, starts_at) -> datetime | None:
         if starts_at is None:
             return None
         return starts_at - timedelta(days=self.refund_days_before_start)

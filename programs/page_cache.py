@@ -29,7 +29,7 @@ def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
 
     def delete() -> None:
         nonlocal slug
-        if slug is None:
+        if slug is None and program_id is not None:
             slug = Program.objects.filter(pk=program_id).values_list("slug", flat=True).first()
         if slug is not None:
             cache.delete(page_key(slug))

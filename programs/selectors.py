@@ -57,7 +57,8 @@ def program_state(*, program: Program, now: datetime, seats_left: int) -> str:
 
 
 def _annotated(now: datetime):
-    return Program.objects.with_dates().annotate(seats_taken=seats_taken(now=now))
+    # Program declares seats_taken: see ProgramQuerySet.with_dates.
+    return Program.objects.with_dates().annotate(seats_taken=seats_taken(now=now))  # type: ignore[no-redef]
 
 
 def _decorate(program: Program, now: datetime) -> Program:
@@ -88,7 +89,8 @@ def program_listing(*, now: datetime | None = None) -> ProgramListing:
     ]
     upcoming = [p for p in programs if p.last_ends_at is None or p.last_ends_at > now]
     past = [p for p in programs if p.last_ends_at is not None and p.last_ends_at <= now]
-    past.sort(key=lambda p: p.first_starts_at, reverse=True)
+    # A past program has sessions, so a first start.
+    past.sort(key=lambda p: p.first_starts_at or now, reverse=True)
     return ProgramListing(upcoming=upcoming, past=past)
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 
 from .models import Program
 
-ATTENDANCE_MODE = {
+ATTENDANCE_MODE: dict[str, str] = {
     Program.Format.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
     Program.Format.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
     Program.Format.HYBRID: "https://schema.org/MixedEventAttendanceMode",

@@ -19,12 +19,14 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
+from omwellness.models import User as Account
+
 from .models import Registration, WaitlistEntry
 
 User = get_user_model()
 
 
-def user_for_email(email: str) -> "User | None":
+def user_for_email(email: str) -> Account | None:
     """The account that has verified `email`, or None (never an unverified claim)."""
     if not email:
         return None
@@ -67,7 +69,7 @@ def claim_for_user(*, user, emails: list[str] | None = None) -> int:
     return linked
 
 
-def account_for_registrant(*, email: str) -> "User | None":
+def account_for_registrant(*, email: str) -> Account | None:
     """An account, without a password, for someone who registered but never made one.
 
     The sign-in page promises that the email someone registered with signs them in;
@@ -84,11 +86,12 @@ def account_for_registrant(*, email: str) -> "User | None":
         return None
     registration = Registration.objects.filter(email__iexact=email).order_by("-created_at").first()
     entry = WaitlistEntry.objects.filter(email__iexact=email).order_by("-created_at").first()
-    if registration is None and entry is None:
+    holder = registration or entry
+    if holder is None:
         return None
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, name=(registration or entry).name)
+            user = User.objects.create_user(email=email, name=holder.name)
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     except IntegrityError:  # the same address, asked for twice at once
         return User.objects.filter(email__iexact=email).first()

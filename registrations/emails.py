@@ -56,9 +56,9 @@ def absolute(path: str) -> str:
 def render(*, template: str, context: dict) -> tuple[str, str]:
     """The plain-text and HTML bodies of templates/emails/<template>.txt and .html."""
     context = {"site_url": settings.SITE_URL, "home_url": absolute("/"), **context}
-    text = render_to_string(f"emails/{template}.txt", context)
+    rendered = render_to_string(f"emails/{template}.txt", context)
     # Template tags leave runs of empty lines; a plain-text email reads best with one.
-    text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n")).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", rendered.replace("\r\n", "\n")).strip() + "\n"
     return text, render_to_string(f"emails/{template}.html", context)
 
 
@@ -443,6 +443,8 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
     verb = "registered for" if event == "registered" else "cancelled"
     stay = program_stay(registration)
     for facilitator in facilitators:
+        if facilitator.user is None:  # never: the query takes only those with an account
+            continue
         queue(
             kind=Kind.FACILITATORS_NOTICE,
             dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{facilitator.user_id}",

@@ -1,5 +1,6 @@
 import re
 import secrets
+from typing import Any, cast
 
 import phonenumbers
 from django import forms
@@ -8,7 +9,7 @@ from django.utils.html import format_html
 from omwellness.names import person_name
 from programs.models import Question
 
-MAX_ANSWER_LENGTH = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
+MAX_ANSWER_LENGTH: dict[str, int] = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
 # new_submission_key() gives 32 of these; anything else posted is not one we made.
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 
@@ -19,7 +20,7 @@ def new_submission_key() -> str:
 
 
 def question_field(question: Question) -> forms.Field:
-    common = {
+    common: dict[str, Any] = {
         "label": question.text,
         "required": question.required,
         "help_text": question.help_text,
@@ -38,7 +39,7 @@ def question_field(question: Question) -> forms.Field:
     )
 
 
-class IntakeQuestionsMixin:
+class IntakeQuestionsMixin(forms.BaseForm):
     """A field per intake question of the program, and the answers as {question id: text}."""
 
     def add_question_fields(self, questions) -> None:
@@ -130,10 +131,9 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
     def __init__(self, *args, program, price_options, questions, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["price_option"].queryset = program.price_options.filter(
-            pk__in=[p.pk for p in price_options]
-        )
-        self.fields["price_option"].options = {str(p.pk): p for p in price_options}
+        price_field = cast(PriceChoiceField, self.fields["price_option"])
+        price_field.queryset = program.price_options.filter(pk__in=[p.pk for p in price_options])
+        price_field.options = {str(p.pk): p for p in price_options}
         if len(price_options) == 1:
             self.fields["price_option"].initial = price_options[0].pk
         self.add_question_fields(questions)

@@ -1,5 +1,5 @@
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outbox.models import OutboundEmail
-from programs.models import PriceOption, Program, Question
+from programs.models import PriceOption, Program, Question, Session
 
 # No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -171,6 +171,24 @@ class Registration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
+
+    # Not columns: what the account pages' selectors (registrations.portal_selectors) and
+    # the roster (facilitate.roster) put on the instances they return; an instance loaded
+    # any other way lacks them.
+    sessions: list[Session]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    is_past: bool
+    paid_payments: list["Payment"]
+    paid_cents: int
+    refunded_cents: int
+    net_paid_cents: int
+    paid_at: datetime | None
+    can_continue_payment: bool
+    shows_meeting_link: bool
+    has_receipt: bool
+    can_cancel: bool
+    program_answers: list["Answer"]
 
     class Meta:
         ordering = ["-created_at"]
@@ -366,7 +384,7 @@ class WaitlistEntry(models.Model):
         )
 
     @staticmethod
-    def offer_deadline(now) -> "timezone.datetime":
+    def offer_deadline(now) -> datetime:
         return now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
 
 

@@ -51,10 +51,9 @@ class RefundResult:
 
 @cache
 def _client(api_key: str, api_base: str) -> stripe.StripeClient:
-    base_addresses = {"api": api_base} if api_base else None
     return stripe.StripeClient(
         api_key,
-        base_addresses=base_addresses,
+        base_addresses={"api": api_base} if api_base else None,
         # The library retries connection errors and 5xx with the same idempotency key.
         max_network_retries=2,
         http_client=stripe.RequestsClient(timeout=15),

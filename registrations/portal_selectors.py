@@ -104,7 +104,7 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     past = [r for r in registrations if not (r.is_active and not r.is_past)]
     upcoming.sort(key=lambda r: (r.starts_at is None, r.starts_at or now))
     past.sort(key=lambda r: r.starts_at or r.created_at, reverse=True)
-    waitlist = list(
+    waitlist: list[WaitlistEntry] = list(
         WaitlistEntry.objects.annotate(email_lower=Lower("email"))
         .filter(owned, status__in=WaitlistEntry.ACTIVE_STATUSES)
         .select_related("program")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from programs.models import Program
 from .models import Answer, Payment, Registration, WaitlistEntry
 
 
-def seats_taken_subquery(*, now) -> Coalesce:
+def seats_taken_subquery(*, now) -> CombinedExpression:
     """Seats held for a program: confirmed, live holds and live waitlist offers."""
     registrations = (
         Registration.objects.filter(program=OuterRef("pk"))

@@ -5,7 +5,8 @@ import copy
 import json
 import re
 import traceback
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import checkout, hosted_page, refunds
@@ -23,7 +24,8 @@ _NO_KEY_MESSAGE = (
 
 def _masked(key):
     # Stripe echoes a wrong key with all but its prefix and last four characters hidden.
-    prefix = re.match(r"^((?:sk|rk|pk)_(?:test|live)_)?", key).group(0)
+    match = re.match(r"^((?:sk|rk|pk)_(?:test|live)_)", key)
+    prefix = match.group(0) if match else ""
     return prefix + "*" * max(len(key) - len(prefix) - 4, 0) + key[-4:]
 
 
@@ -85,8 +87,15 @@ ROUTES = [
 ]
 
 
+class StandinHTTPServer(ThreadingHTTPServer):
+    # The StripeStandin that serves through it (server.py, which imports this module).
+    standin: Any
+
+
 class StandinRequestHandler(BaseHTTPRequestHandler):
     """Serves one request; `self.server.standin` is the StripeStandin that owns the server."""
+
+    server: "StandinHTTPServer"
 
     server_version = "stripe-standin"
     sys_version = ""

@@ -323,6 +323,6 @@ def _complete(session, payment_intent, payment_status, email=None, name=None):
     )
 
 
-def card_expiry_for_tests():
+def card_expiry_for_tests() -> tuple[int, int]:
     """A valid expiry for payments made through `StripeStandin.pay`: December, five years on."""
     return 12, time.gmtime().tm_year + 5

@@ -37,7 +37,7 @@ def check_card_number(number):
     return "invalid"
 
 
-def parse_expiry(text, now=None):
+def parse_expiry(text, now=None) -> tuple[tuple[int, int], None] | tuple[None, str]:
     """Read `MM / YY` (spaces and slash optional); return ((month, year), None) or (None, error)."""
     digits = re.sub(r"[\s/]", "", text or "")
     if not re.fullmatch(r"\d{4}", digits):
@@ -67,7 +67,7 @@ def pay_from_form(store, session, form):
     if outcome == "invalid":
         return 400, CARD_NUMBER_INVALID
     expiry, error = parse_expiry(form.get("card_expiry"))
-    if error:
+    if expiry is None:
         return 400, error
     error = check_cvc(form.get("card_cvc"))
     if error:
@@ -76,7 +76,8 @@ def pay_from_form(store, session, form):
         return 402, CARD_DECLINED
     card_number = normalise_card_number(form["card_number"])
     name = form.get("card_name", "").strip()
-    pay_by_card(store, session, card_number, *expiry, name=name, email=email)
+    exp_month, exp_year = expiry
+    pay_by_card(store, session, card_number, exp_month, exp_year, name=name, email=email)
     return 200, None
 
 

@@ -19,7 +19,7 @@ _FREE_FORM_MAPS = {"metadata"}
 
 def parse_form(text):
     """Turn a form-encoded string into nested dicts and lists."""
-    root = {}
+    root: dict = {}
     for key, value in parse_qsl(text, keep_blank_values=True):
         match = _KEY_PATTERN.match(key)
         if not match:

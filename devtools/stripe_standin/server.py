@@ -3,10 +3,9 @@
 import collections
 import json
 import threading
-from http.server import ThreadingHTTPServer
 
 from . import checkout
-from .api import StandinRequestHandler
+from .api import StandinHTTPServer, StandinRequestHandler
 from .errors import StripeError
 from .hosted_page import check_card_number, normalise_card_number
 from .store import Store
@@ -46,7 +45,7 @@ class StripeStandin:
         self.deliveries = []
         # Events whose every delivery attempt failed.
         self.undelivered = []
-        self._injected_failures = collections.deque()
+        self._injected_failures: collections.deque = collections.deque()
         self._deliverer = None
         if webhook_url:
             self._deliverer = WebhookDeliverer(
@@ -59,14 +58,14 @@ class StripeStandin:
             )
             if deliver_webhooks:
                 self.store.pending_webhooks_per_event = 1
-        self._httpd = None
+        self._httpd: StandinHTTPServer | None = None
         self._threads = []
         self._stopping = threading.Event()
 
     # --- Lifecycle -------------------------------------------------------------------------
 
     def start(self):
-        self._httpd = ThreadingHTTPServer((self.host, self.port), StandinRequestHandler)
+        self._httpd = StandinHTTPServer((self.host, self.port), StandinRequestHandler)
         self._httpd.daemon_threads = True
         self._httpd.standin = self
         self.port = self._httpd.server_address[1]
@@ -176,11 +175,13 @@ class StripeStandin:
                 return False
             if not (session["customer_email"] or email):
                 email = "customer@example.com"
+            exp_month, exp_year = checkout.card_expiry_for_tests()
             checkout.pay_by_card(
                 self.store,
                 session,
                 normalise_card_number(card),
-                *checkout.card_expiry_for_tests(),
+                exp_month,
+                exp_year,
                 name=name,
                 email=email,
             )

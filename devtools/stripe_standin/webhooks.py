@@ -37,7 +37,7 @@ class WebhookDeliverer:
         self._on_give_up = on_give_up
         self._retry_delays = tuple(retry_delays)
         self._timeout = timeout
-        self._queue = collections.deque()
+        self._queue: collections.deque = collections.deque()
         self._unfinished = 0
         self._condition = threading.Condition()
         self._stopping = threading.Event()

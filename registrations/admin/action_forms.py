@@ -1,6 +1,7 @@
 """The forms of the registration admin's actions: cancel with a refund, transfer."""
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 
@@ -29,13 +30,14 @@ class CancelForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not may_refund:
             # Without the refund permission the only choice is none: any other is refused.
-            self.fields["refund"].choices = [("none", "No refund")]
+            cast(forms.ChoiceField, self.fields["refund"]).choices = [("none", "No refund")]
             self.fields["refund"].initial = "none"
             self.fields["refund"].help_text = "Your account is not set up to give refunds."
             del self.fields["amount"]
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("refund") == "amount" and cleaned.get("amount") is None:
             self.add_error("amount", "Enter the amount to refund.")
         return cleaned
@@ -78,7 +80,8 @@ class TransferForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         program, option = cleaned.get("program"), cleaned.get("price_option")
         if program and option and option.program_id != program.pk:
             self.add_error("price_option", f"Choose a price of {program.title}.")

@@ -1,8 +1,10 @@
 """Admin for discount codes."""
 
+from typing import cast
+
 from django.contrib import admin
 
-from registrations.models import DiscountCode
+from registrations.models import DiscountCode, DiscountCodeQuerySet
 
 from .display import cad
 
@@ -16,7 +18,8 @@ class DiscountCodeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # The same count as the use limit: registrations holding a seat with the code.
-        return super().get_queryset(request).with_uses()
+        # The admin's queryset comes from DiscountCode.objects, whose class this is.
+        return cast(DiscountCodeQuerySet, super().get_queryset(request)).with_uses()
 
     @admin.display(description="Off")
     def amount(self, code):

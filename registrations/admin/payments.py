@@ -12,8 +12,15 @@ from .display import ReadOnlyAdmin, ReadOnlyInline, cad, payment_money
 
 class RefundInline(ReadOnlyInline):
     model = Refund
-    fields = ["created_at", "amount_cents", "reason", "status", "stripe_refund_id", "created_by"]
-    readonly_fields = fields
+    readonly_fields = (
+        "created_at",
+        "amount_cents",
+        "reason",
+        "status",
+        "stripe_refund_id",
+        "created_by",
+    )
+    fields = readonly_fields
 
 
 @admin.register(Payment)

@@ -8,6 +8,7 @@ added to this page by the facilitate app (facilitate/admin.py).
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -26,14 +27,14 @@ from .display import ReadOnlyInline, cad, payment_money
 
 class AnswerInline(ReadOnlyInline):
     model = Answer
-    fields = ["question_text", "value", "sensitive"]
-    readonly_fields = fields
+    readonly_fields = ("question_text", "value", "sensitive")
+    fields = readonly_fields
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["checkout_session_id", "status", "amount", "refunded", "paid_at"]
-    readonly_fields = fields
+    readonly_fields = ("checkout_session_id", "status", "amount", "refunded", "paid_at")
+    fields = readonly_fields
     verbose_name_plural = "Payments (a refused one was not asked for and is refunded in full)"
 
     @admin.display(description="Amount")
@@ -47,8 +48,8 @@ class PaymentInline(ReadOnlyInline):
 
 class RegistrationLogInline(ReadOnlyInline):
     model = RegistrationLog
-    fields = ["created_at", "action", "message", "actor"]
-    readonly_fields = fields
+    readonly_fields = ("created_at", "action", "message", "actor")
+    fields = readonly_fields
     verbose_name_plural = "History (every change to seats and money, and who made it)"
 
 
@@ -196,7 +197,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 "form": form,
                 "note": note,
                 "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
         )
 

@@ -99,6 +99,8 @@ def _sessions_superseded(*, registration: Registration, now) -> list[str]:
 
 def _checkout_open(*, registration: Registration) -> str:
     hold_until = registration.hold_expires_at
+    if hold_until is None:
+        raise ValueError(f"{registration.reference} holds no seat to pay for")
     session = payments.checkout_session_create(
         reference=registration.reference,
         email=registration.email,
@@ -158,7 +160,9 @@ def _hold_renew(*, registration: Registration, now) -> None:
 def _terms_renew(*, registration: Registration, program: Program, now) -> None:
     """Sets the amount due from the price and code as they are now, or raises
     HoldRenewalRefused saying what to do next. Call with the program locked."""
-    price = PriceOption.objects.filter(pk=registration.price_option_id, program=program).first()
+    price = PriceOption.objects.filter(
+        pk__in=[registration.price_option_id], program=program
+    ).first()
     if price is None or not price.is_available(now):
         label = price.label if price is not None else registration.price_label
         chosen = f"The price you chose ({label})" if label else "The price you chose"

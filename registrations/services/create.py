@@ -100,9 +100,11 @@ def registration_create(
             )
     except IntegrityError as error:
         _ensure_not_submitted(submission_key=submission_key)
-        existing = Registration.objects.active().filter(program=program, email__iexact=data.email)
-        if existing.exists():
-            raise AlreadyRegistered(existing.first()) from error
+        active = (
+            Registration.objects.active().filter(program=program, email__iexact=data.email).first()
+        )
+        if active is not None:
+            raise AlreadyRegistered(active) from error
         raise
 
 

@@ -55,6 +55,8 @@ def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
                     refusal,
                 )
             return registration
+        if payment is None:  # never: _refusal refuses every session without a Payment row
+            return registration
         if session.payment_status in ("paid", "no_payment_required"):
             _paid(registration=registration, payment=payment, session=session)
         elif session.status == "complete":

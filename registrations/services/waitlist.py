@@ -36,11 +36,12 @@ def waitlist_join(*, program: Program, name: str, email: str, now=None) -> Waitl
             emails.waitlist_confirm(entry=entry, now=now)
             return entry
     except IntegrityError:
-        entry = WaitlistEntry.objects.filter(
+        existing = WaitlistEntry.objects.filter(
             program=program, email__iexact=email.strip(), status__in=WaitlistEntry.ACTIVE_STATUSES
         ).first()
-        if entry is None:  # left or expired in the meantime: a rare race, try once more
+        if existing is None:  # left or expired in the meantime: a rare race, try once more
             return waitlist_join(program=program, name=name, email=email, now=now)
+        entry = existing
     with transaction.atomic():
         if entry.status == WaitlistEntry.Status.UNCONFIRMED:
             emails.waitlist_confirm(entry=entry, now=now)

@@ -19,6 +19,7 @@ from registrations import payments, selectors, services
 from registrations.access import exchanges_link_token, may_act_on, remember
 from registrations.forms import RegistrationForm, WaitlistForm, new_submission_key
 from registrations.models import Payment, Registration, WaitlistEntry
+from registrations.services import registration_fulfill
 
 # Waitlist tokens are secrets.token_urlsafe(): letters, digits, - and _.
 OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -252,7 +253,7 @@ def paid(request: HttpRequest, reference: str) -> HttpResponse:
     unavailable = False
     if owns_session and registration.status != Registration.Status.CONFIRMED:
         try:
-            registration = services.registration_fulfill(checkout_session_id=session_id)
+            registration = registration_fulfill(checkout_session_id=session_id) or registration
         except payments.PaymentsUnavailable:
             unavailable = True
     refused = bool(session_id) and selectors.payment_was_refused(

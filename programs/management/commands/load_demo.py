@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -197,6 +197,8 @@ class Command(BaseCommand):
     def next_term(self, msc: Program) -> Program:
         """The next winter term: 52 weeks later (same weekday), or more until it is ahead."""
         first = msc.sessions.order_by("starts_at").first()
+        if first is None:
+            raise CommandError(f"{msc.title} has no sessions to move on a term")
         weeks = 52
         while first.starts_at + timedelta(weeks=weeks) <= timezone.now():
             weeks += 52
