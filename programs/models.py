@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.money import format_money
+
 
 class Facilitator(models.Model):
     """The public profile of someone who leads programs; linked to their account."""
@@ -178,7 +180,7 @@ class PriceOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} (${self.amount_cents / 100:,.2f})"
+        return f"{self.label} ({format_money(self.amount_cents)})"
 
     def is_available(self, now=None) -> bool:
         now = now or timezone.now()

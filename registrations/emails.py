@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from omwellness.money import format_money
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.calendar import program_calendar
@@ -149,13 +149,6 @@ def calendar_attachment(*, program: Program, sessions: list[Session], meeting_li
     }
 
 
-def amount_paid_cents(registration: Registration) -> int:
-    paid = registration.payments.filter(status=Payment.Status.PAID).aggregate(
-        total=Sum("amount_cents")
-    )["total"]
-    return paid or 0
-
-
 def _program_context(program: Program, sessions: list[Session]) -> dict:
     starts_at = sessions[0].starts_at if sessions else None
     return {
@@ -226,7 +219,7 @@ def confirmation(*, registration: Registration) -> None:
         context={
             **_registration_context(registration, sessions),
             "meeting_link": meeting_link,
-            "amount_paid_cents": amount_paid_cents(registration),
+            "amount_paid_cents": registration.amount_paid.net_cents,
         },
         registration=registration,
         attachments=[
@@ -317,7 +310,9 @@ def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> 
         kind=Kind.REFUND,
         dedup_key=f"refund:{refund_id}",
         recipient=registration.email,
-        subject=f"Refund of {_cad(refund_cents)}: {program.title} ({registration.reference})",
+        subject=(
+            f"Refund of {format_money(refund_cents)}: {program.title} ({registration.reference})"
+        ),
         template="refund",
         context={
             **_registration_context(registration, _sessions(program)),
@@ -325,12 +320,6 @@ def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> 
         },
         registration=registration,
     )
-
-
-def _cad(cents: int) -> str:
-    from programs.templatetags.programs_tags import cad
-
-    return cad(cents)
 
 
 def _minute(now: datetime | None) -> str:

@@ -59,9 +59,10 @@ def _decorate_registration(registration: Registration, now: datetime) -> Registr
     payments = list(registration.payments.all())
     paid = [p for p in payments if p.status == Payment.Status.PAID]
     registration.paid_payments = paid
-    registration.paid_cents = sum(p.amount_cents for p in paid)
-    registration.refunded_cents = sum(p.amount_refunded_cents for p in paid)
-    registration.net_paid_cents = registration.paid_cents - registration.refunded_cents
+    amount = registration.amount_paid
+    registration.paid_cents = amount.gross_cents
+    registration.refunded_cents = amount.refunded_cents
+    registration.net_paid_cents = amount.net_cents
     registration.paid_at = max((p.paid_at for p in paid if p.paid_at), default=None)
     registration.can_continue_payment = registration.hold_is_live(now)
     registration.shows_meeting_link = bool(

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from omwellness.money import format_money
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
-from programs.templatetags.programs_tags import cad
 from registrations import access, payments, permissions, services
 from registrations import portal_selectors as selectors
 from registrations.forms import IntakeAnswersForm
@@ -129,7 +129,7 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         messages.error(
             request,
-            f"Cancelling this registration now would refund {cad(refund_cents)}, and your "
+            f"Cancelling this registration now would refund {format_money(refund_cents)}, and your "
             "account is not set up to give refunds, so nothing was changed.",
         )
         return redirect(detail_url)
@@ -155,8 +155,8 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         if refund_cents:
             messages.success(
                 request,
-                f"Your registration is cancelled. A refund of {cad(refund_cents)} is on its "
-                "way to your card; banks usually show it within 5 to 10 days.",
+                f"Your registration is cancelled. A refund of {format_money(refund_cents)} is "
+                "on its way to your card; banks usually show it within 5 to 10 days.",
             )
         else:
             messages.success(request, "Your registration is cancelled.")
