@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from omwellness.money import format_money
 from programs.models import Program, Question
 from registrations.models import Answer, Payment, Registration, WaitlistEntry
 
@@ -21,15 +22,15 @@ def payment_status(registration: Registration) -> str:
     """How a roster reads the money side of a registration, from prefetched payments."""
     if registration.status == Registration.Status.PENDING:
         return "Awaiting payment"
-    paid_payments = [p for p in registration.payments.all() if p.status == Payment.Status.PAID]
-    paid = sum(p.amount_cents for p in paid_payments)
-    refunded = sum(p.amount_refunded_cents for p in paid_payments)
-    if paid == 0:
+    amount = registration.amount_paid
+    if amount.gross_cents == 0:
         return "No payment due" if registration.amount_due_cents == 0 else "Not paid"
-    dollars = f"${paid / 100:,.2f}"
-    if refunded:
-        return f"Paid {dollars}, refunded ${refunded / 100:,.2f}"
-    return f"Paid {dollars}"
+    if amount.refunded_cents:
+        return (
+            f"Paid {format_money(amount.gross_cents)}, "
+            f"refunded {format_money(amount.refunded_cents)}"
+        )
+    return f"Paid {format_money(amount.gross_cents)}"
 
 
 @dataclass(frozen=True)

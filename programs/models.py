@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.money import format_money
+
 
 class Facilitator(models.Model):
     """The public profile of someone who leads programs; linked to their account."""
@@ -101,14 +103,11 @@ class Program(models.Model):
     objects = ProgramQuerySet.as_manager()
 
     # Not columns: values the selectors put on the instances they return
-    # (ProgramQuerySet.with_dates, programs.selectors, registrations.services.availability);
+    # (ProgramQuerySet.with_dates, registrations.services.availability);
     # an instance loaded any other way lacks them.
     first_starts_at: datetime | None
     last_ends_at: datetime | None
     seats_taken: int
-    seats_left: int
-    state: str
-    state_label: str
     facts_at: datetime
 
     class Meta:
@@ -191,7 +190,7 @@ class PriceOption(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label} (${self.amount_cents / 100:,.2f})"
+        return f"{self.label} ({format_money(self.amount_cents)})"
 
     def is_available(self, now=None) -> bool:
         now = now or timezone.now()

@@ -61,17 +61,33 @@ def _annotated(now: datetime):
     return Program.objects.with_dates().annotate(seats_taken=seats_taken(now=now))  # type: ignore[no-redef]
 
 
-def _decorate(program: Program, now: datetime) -> Program:
-    program.seats_left = max(0, program.capacity - program.seats_taken)
-    program.state = program_state(program=program, now=now, seats_left=program.seats_left)
-    program.state_label = STATE_LABELS[program.state]
-    return program
+@dataclass(frozen=True)
+class ProgramView:
+    """What a program's public pages show: the program, its seats left and the one thing
+    a visitor can do with it now (a ProgramState)."""
+
+    program: Program
+    seats_left: int
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def _program_view(program: Program, now: datetime) -> ProgramView:
+    seats_left = max(0, program.capacity - program.seats_taken)
+    return ProgramView(
+        program=program,
+        seats_left=seats_left,
+        state=program_state(program=program, now=now, seats_left=seats_left),
+    )
 
 
 @dataclass(frozen=True)
 class ProgramListing:
-    upcoming: list[Program]
-    past: list[Program]
+    upcoming: list[ProgramView]
+    past: list[ProgramView]
 
 
 def program_listing(*, now: datetime | None = None) -> ProgramListing:
@@ -80,17 +96,19 @@ def program_listing(*, now: datetime | None = None) -> ProgramListing:
     A program that has started but not ended counts as upcoming until it ends.
     """
     now = now or timezone.now()
-    programs = [
-        _decorate(program, now)
+    shown = [
+        _program_view(program, now)
         for program in _annotated(now)
         .published()
         .prefetch_related("facilitators")
         .order_by(F("first_starts_at").asc(nulls_last=True), "title")
     ]
-    upcoming = [p for p in programs if p.last_ends_at is None or p.last_ends_at > now]
-    past = [p for p in programs if p.last_ends_at is not None and p.last_ends_at <= now]
+    upcoming = [v for v in shown if v.program.last_ends_at is None or v.program.last_ends_at > now]
+    past = [
+        v for v in shown if v.program.last_ends_at is not None and v.program.last_ends_at <= now
+    ]
     # A past program has sessions, so a first start.
-    past.sort(key=lambda p: p.first_starts_at or now, reverse=True)
+    past.sort(key=lambda v: v.program.first_starts_at or now, reverse=True)
     return ProgramListing(upcoming=upcoming, past=past)
 
 
@@ -101,7 +119,7 @@ def may_preview_drafts(*, user) -> bool:
 
 def program_detail(
     *, slug: str, include_drafts: bool, now: datetime | None = None, for_form: bool = False
-) -> Program:
+) -> ProgramView:
     """One program with everything its page shows, or with only what the registration
     form needs (`for_form`); raises Program.DoesNotExist."""
     now = now or timezone.now()
@@ -119,4 +137,4 @@ def program_detail(
     programs = _annotated(now).prefetch_related(*parts)
     if not include_drafts:
         programs = programs.published()
-    return _decorate(programs.get(slug=slug), now)
+    return _program_view(programs.get(slug=slug), now)

@@ -17,7 +17,7 @@ def _location(program: Program) -> dict:
     return {"@type": "Place", "name": "omwellness", "address": program.venue or "Ontario, Canada"}
 
 
-def program_json_ld(*, program: Program, sessions, price_options) -> dict:
+def program_json_ld(*, program: Program, sessions, price_options, seats_left: int) -> dict:
     url = settings.SITE_URL + program.get_absolute_url()
     status = (
         "https://schema.org/EventCancelled"
@@ -43,7 +43,7 @@ def program_json_ld(*, program: Program, sessions, price_options) -> dict:
                 "priceCurrency": "CAD",
                 "url": url,
                 "availability": "https://schema.org/SoldOut"
-                if getattr(program, "seats_left", 1) <= 0
+                if seats_left <= 0
                 else "https://schema.org/InStock",
             }
             for option in price_options

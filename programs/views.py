@@ -23,7 +23,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
     return render(request, "programs/program_list.html", {"listing": listing})
 
 
-def _program_or_404(request: HttpRequest, slug: str) -> Program:
+def _program_or_404(request: HttpRequest, slug: str) -> selectors.ProgramView:
     try:
         return selectors.program_detail(
             slug=slug, include_drafts=selectors.may_preview_drafts(user=request.user)
@@ -51,17 +51,24 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    program = _program_or_404(request, slug)
+    shown = _program_or_404(request, slug)
+    program = shown.program
     sessions = list(program.sessions.all())
     price_options = [p for p in program.price_options.all() if p.is_available()]
     context = {
         "program": program,
+        "shown": shown,
         "sessions": sessions,
         "price_options": price_options,
         "facilitators": list(program.facilitators.all()),
         "schedule_summary": schedule.schedule_summary(sessions),
         "full_refund_deadline": program.full_refund_deadline(program.first_starts_at),
-        "json_ld": program_json_ld(program=program, sessions=sessions, price_options=price_options),
+        "json_ld": program_json_ld(
+            program=program,
+            sessions=sessions,
+            price_options=price_options,
+            seats_left=shown.seats_left,
+        ),
         "canonical_url": settings.SITE_URL + program.get_absolute_url(),
         "now": timezone.now(),
     }
@@ -70,7 +77,7 @@ def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def program_calendar_file(request: HttpRequest, slug: str) -> HttpResponse:
-    program = _program_or_404(request, slug)
+    program = _program_or_404(request, slug).program
     response = HttpResponse(
         program_calendar(program=program, sessions=program.sessions.all()),
         content_type="text/calendar; charset=utf-8",

@@ -84,7 +84,7 @@ def may_act_on(request: HttpRequest, registration: Registration) -> bool:
     )
 
 
-def registration_for(request: HttpRequest, *, reference: str) -> Registration | None:
+def registration_for(request: HttpRequest, *, reference: str) -> selectors.RegistrationView | None:
     """The registration at `reference` with what its pages show, if this request may act
     on it (the rule of `may_act_on`, read in one query for each kind of person)."""
     if reference in _remembered(request):

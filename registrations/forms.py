@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
+from omwellness.money import format_money
 from omwellness.names import person_name
 from programs.models import Question
 
@@ -82,7 +83,7 @@ class PriceChoiceField(forms.ModelChoiceField):
         return option
 
     def label_from_instance(self, option):
-        amount = f"${option.amount_cents / 100:,.2f}".replace(".00", "")
+        amount = format_money(option.amount_cents)
         if option.description:
             return format_html(
                 "<strong>{}: {}</strong> — {}", option.label, amount, option.description

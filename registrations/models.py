@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.money import format_money
 from outbox.models import OutboundEmail
-from programs.models import PriceOption, Program, Question, Session
+from programs.models import PriceOption, Program, Question
+
+from .amount_paid import AmountPaidMixin, AmountPaidQuerySetMixin
 
 # No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -100,7 +103,7 @@ class DiscountCode(models.Model):
         return max(0, amount_cents - (self.amount_off_cents or 0))
 
 
-class RegistrationQuerySet(models.QuerySet["Registration"]):
+class RegistrationQuerySet(AmountPaidQuerySetMixin, models.QuerySet["Registration"]):
     def holding_seats(self, now=None) -> "RegistrationQuerySet":
         """Confirmed, or pending with a hold that has not expired (DESIGN rule 1)."""
         now = now or timezone.now()
@@ -113,7 +116,7 @@ class RegistrationQuerySet(models.QuerySet["Registration"]):
         return self.filter(status__in=Registration.ACTIVE_STATUSES)
 
 
-class Registration(models.Model):
+class Registration(AmountPaidMixin, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -172,22 +175,8 @@ class Registration(models.Model):
 
     objects = RegistrationQuerySet.as_manager()
 
-    # Not columns: what the account pages' selectors (registrations.portal_selectors) and
-    # the roster (facilitate.roster) put on the instances they return; an instance loaded
-    # any other way lacks them.
-    sessions: list[Session]
-    starts_at: datetime | None
-    ends_at: datetime | None
-    is_past: bool
-    paid_payments: list["Payment"]
-    paid_cents: int
-    refunded_cents: int
-    net_paid_cents: int
-    paid_at: datetime | None
-    can_continue_payment: bool
-    shows_meeting_link: bool
-    has_receipt: bool
-    can_cancel: bool
+    # Not a column: the roster (facilitate.roster) prefetches the answers to the program's
+    # own questions into it; an instance loaded any other way lacks it.
     program_answers: list["Answer"]
 
     class Meta:
@@ -309,7 +298,7 @@ class Refund(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.amount_cents / 100:.2f} CAD for {self.payment.registration.reference}"
+        return f"{format_money(self.amount_cents)} for {self.payment.registration.reference}"
 
 
 class StripeEvent(models.Model):

@@ -29,6 +29,7 @@ from programs.models import Question, Session
 
 from . import permissions
 from .accounts import verified_emails
+from .amount_paid import AmountPaid
 from .models import Answer, Payment, Registration, WaitlistEntry
 
 # --- participants -------------------------------------------------------------------
@@ -49,39 +50,61 @@ def _with_schedule_and_payments(queryset: QuerySet) -> QuerySet:
     )
 
 
-def _decorate_registration(registration: Registration, now: datetime) -> Registration:
-    """Adds the dates and money a page shows, from the prefetched rows only."""
-    sessions = list(registration.program.sessions.all())
-    registration.sessions = sessions
-    registration.starts_at = sessions[0].starts_at if sessions else None
-    registration.ends_at = sessions[-1].ends_at if sessions else None
-    registration.is_past = registration.ends_at is not None and registration.ends_at <= now
-    payments = list(registration.payments.all())
-    paid = [p for p in payments if p.status == Payment.Status.PAID]
-    registration.paid_payments = paid
-    registration.paid_cents = sum(p.amount_cents for p in paid)
-    registration.refunded_cents = sum(p.amount_refunded_cents for p in paid)
-    registration.net_paid_cents = registration.paid_cents - registration.refunded_cents
-    registration.paid_at = max((p.paid_at for p in paid if p.paid_at), default=None)
-    registration.can_continue_payment = registration.hold_is_live(now)
-    registration.shows_meeting_link = bool(
-        registration.status == Registration.Status.CONFIRMED
-        and registration.program.is_online
-        and registration.program.meeting_link
+@dataclass(frozen=True)
+class RegistrationView:
+    """What a participant's pages show of one registration: the row itself and the
+    facts derived from its schedule and payments (read from prefetched rows only)."""
+
+    registration: Registration
+    sessions: tuple[Session, ...]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    is_past: bool
+    paid_payments: tuple[Payment, ...]
+    amount_paid: AmountPaid
+    paid_at: datetime | None
+    can_continue_payment: bool
+    shows_meeting_link: bool
+    has_receipt: bool
+    can_cancel: bool
+
+
+def _registration_view(registration: Registration, now: datetime) -> RegistrationView:
+    sessions = tuple(registration.program.sessions.all())
+    ends_at = sessions[-1].ends_at if sessions else None
+    is_past = ends_at is not None and ends_at <= now
+    paid = tuple(p for p in registration.payments.all() if p.status == Payment.Status.PAID)
+    amount_paid = registration.amount_paid
+    return RegistrationView(
+        registration=registration,
+        sessions=sessions,
+        starts_at=sessions[0].starts_at if sessions else None,
+        ends_at=ends_at,
+        is_past=is_past,
+        paid_payments=paid,
+        amount_paid=amount_paid,
+        paid_at=max((p.paid_at for p in paid if p.paid_at), default=None),
+        can_continue_payment=registration.hold_is_live(now),
+        shows_meeting_link=bool(
+            registration.status == Registration.Status.CONFIRMED
+            and registration.program.is_online
+            and registration.program.meeting_link
+        ),
+        has_receipt=registration.status
+        in {
+            Registration.Status.CONFIRMED,
+            Registration.Status.CANCELLED,
+            Registration.Status.REFUNDED,
+        }
+        and (amount_paid.gross_cents > 0 or registration.amount_due_cents == 0),
+        can_cancel=registration.is_active and not is_past,
     )
-    registration.has_receipt = registration.status in {
-        Registration.Status.CONFIRMED,
-        Registration.Status.CANCELLED,
-        Registration.Status.REFUNDED,
-    } and (registration.paid_cents > 0 or registration.amount_due_cents == 0)
-    registration.can_cancel = registration.is_active and not registration.is_past
-    return registration
 
 
 @dataclass(frozen=True)
 class MyRegistrations:
-    upcoming: list[Registration]
-    past: list[Registration]
+    upcoming: list[RegistrationView]
+    past: list[RegistrationView]
     waitlist: list[WaitlistEntry]
     verified: bool
 
@@ -95,15 +118,15 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     if owned is None:
         return MyRegistrations(upcoming=[], past=[], waitlist=[], verified=False)
     registrations = [
-        _decorate_registration(registration, now)
+        _registration_view(registration, now)
         for registration in _with_schedule_and_payments(
             Registration.objects.annotate(email_lower=Lower("email")).filter(owned)
         )
     ]
-    upcoming = [r for r in registrations if r.is_active and not r.is_past]
-    past = [r for r in registrations if not (r.is_active and not r.is_past)]
+    upcoming = [r for r in registrations if r.registration.is_active and not r.is_past]
+    past = [r for r in registrations if not (r.registration.is_active and not r.is_past)]
     upcoming.sort(key=lambda r: (r.starts_at is None, r.starts_at or now))
-    past.sort(key=lambda r: r.starts_at or r.created_at, reverse=True)
+    past.sort(key=lambda r: r.starts_at or r.registration.created_at, reverse=True)
     waitlist: list[WaitlistEntry] = list(
         WaitlistEntry.objects.annotate(email_lower=Lower("email"))
         .filter(owned, status__in=WaitlistEntry.ACTIVE_STATUSES)
@@ -127,12 +150,12 @@ def _registrations_visible_to(*, user) -> QuerySet:
 
 def registration_for_user(
     *, user, reference: str, now: datetime | None = None
-) -> Registration | None:
+) -> RegistrationView | None:
     """One registration its owner, or staff allowed to view registrations, may see;
     None for anyone else."""
     queryset = _registrations_visible_to(user=user).filter(reference=reference)
     registration = _with_schedule_and_payments(queryset).first()
-    return _decorate_registration(registration, now or timezone.now()) if registration else None
+    return _registration_view(registration, now or timezone.now()) if registration else None
 
 
 def registration_is_owned_by(*, user, registration: Registration) -> bool:
@@ -147,13 +170,13 @@ def registration_is_owned_by(*, user, registration: Registration) -> bool:
 
 def registration_with_details(
     *, reference: str, now: datetime | None = None
-) -> Registration | None:
+) -> RegistrationView | None:
     """One registration with what its pages show, for a caller that has checked access
     (`registrations.access`)."""
     registration = _with_schedule_and_payments(
         Registration.objects.filter(reference=reference)
     ).first()
-    return _decorate_registration(registration, now or timezone.now()) if registration else None
+    return _registration_view(registration, now or timezone.now()) if registration else None
 
 
 def _token_matches(expected: str, token: str) -> bool:

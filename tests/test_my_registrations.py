@@ -1,5 +1,6 @@
 """My registrations: what a participant sees of their own registrations, and can do."""
 
+import dataclasses
 from datetime import timedelta
 
 import icalendar
@@ -11,6 +12,7 @@ from django.utils import timezone
 from programs.models import Program
 from registrations import services
 from registrations.models import Payment, Registration, RegistrationLog, WaitlistEntry
+from registrations.portal_selectors import RegistrationView, my_registrations
 
 from .factories import (
     ProgramFactory,
@@ -316,3 +318,17 @@ def test_a_past_program_cannot_be_cancelled(client, user):
     client.post(reverse("registrations:cancel", args=[registration.reference]))
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
+
+
+def test_structure_my_registrations_get_frozen_views_and_leave_the_rows_undecorated(user):
+    registration = RegistrationFactory(user=user, email=user.email)
+    paid(registration, amount=45000)
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    (shown,) = my_registrations(user=user).upcoming
+    assert isinstance(shown, RegistrationView)
+    assert shown.registration == registration and shown.amount_paid.net_cents == 45000
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shown.can_cancel = False  # type: ignore[misc]
+    assert not hasattr(shown.registration, "paid_cents")

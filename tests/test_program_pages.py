@@ -1,3 +1,4 @@
+import dataclasses
 import re
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from programs import selectors
 from programs.models import Program
 
 from .factories import FacilitatorFactory, ProgramFactory, RegistrationFactory
@@ -208,3 +210,21 @@ def test_pages_run_a_constant_number_of_queries(client, django_assert_max_num_qu
         assert client.get(reverse("programs:list")).status_code == 200
     with django_assert_max_num_queries(5):
         assert detail(client, program).status_code == 200
+
+
+def test_structure_program_pages_get_a_frozen_view_and_leave_the_program_undecorated(client):
+    program = ProgramFactory(capacity=2)
+    RegistrationFactory(program=program)
+
+    shown = selectors.program_detail(slug=program.slug, include_drafts=False)
+    assert isinstance(shown, selectors.ProgramView)
+    assert (shown.state, shown.seats_left, shown.state_label) == ("open", 1, "Registration open")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        shown.state = "full"  # type: ignore[misc]
+    assert not hasattr(shown.program, "state") and not hasattr(shown.program, "seats_left")
+    (listed,) = selectors.program_listing().upcoming
+    assert listed.program == program and listed.seats_left == 1
+
+    RegistrationFactory(program=program)
+    page = detail(client, program).content.decode()
+    assert "Full: join the waitlist" in page and "SoldOut" in page

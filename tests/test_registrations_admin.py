@@ -89,7 +89,7 @@ def test_filters_by_program_status_paid_and_waitlist(staff):
     assert unpaid.reference in pending and paid.reference not in pending
     was_paid = changelist(staff, paid="yes")
     assert paid.reference in was_paid and unpaid.reference not in was_paid
-    assert "$450.00" in was_paid
+    assert "$450" in was_paid and "$450.00" not in was_paid  # as the site writes money
     offers = changelist(staff, waitlist="accepted")
     assert from_offer.reference in offers and paid.reference not in offers
 
@@ -135,7 +135,7 @@ def test_cancel_shows_the_policy_refund_then_refunds_the_amount_chosen(
 ):
     registration = paid_registration(ProgramFactory(), stripe_standin)
     page = act(staff, "cancel_with_refund", [registration]).content.decode()
-    assert "Policy refund today" in page and "$450.00" in page
+    assert "Policy refund today" in page and "$450" in page and "$450.00" not in page
 
     act(
         staff,

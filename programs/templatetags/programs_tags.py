@@ -5,6 +5,8 @@ import nh3
 from django import template
 from django.utils.safestring import mark_safe
 
+from omwellness.money import format_money
+
 from .. import schedule
 
 register = template.Library()
@@ -40,10 +42,8 @@ def ld_json(data) -> str:
 
 @register.filter
 def cad(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    dollars, remainder = divmod(int(cents), 100)
-    return f"${dollars:,}.{remainder:02d}" if remainder else f"${dollars:,}"
+    """An amount in cents as the site writes it (omwellness.money), blank when unknown."""
+    return "" if cents is None else format_money(cents)
 
 
 register.filter(

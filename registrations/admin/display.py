@@ -2,18 +2,17 @@
 
 from django.contrib import admin
 
+from omwellness.money import format_money
 from registrations.models import Payment
 
 
 def cad(cents: int | None) -> str:
-    return "—" if cents is None else f"${cents / 100:,.2f}"
+    return "—" if cents is None else format_money(cents)
 
 
 def payment_money(payment: Payment, cents: int) -> str:
-    # A refused payment may have been taken in another currency: say which.
-    if payment.currency and payment.currency != "cad":
-        return f"{cents / 100:,.2f} {payment.currency.upper()}"
-    return cad(cents)
+    # A refused payment may have been taken in another currency: format_money says which.
+    return format_money(cents, payment.currency)
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -7,18 +7,26 @@ who did what and when (RegistrationLog, and the admin's own history). Attendance
 added to this page by the facilitate app (facilitate/admin.py).
 """
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from outbox import services as outbox
 from registrations import emails, payments, permissions, services
-from registrations.models import Answer, Payment, Registration, RegistrationLog, WaitlistEntry
+from registrations.models import (
+    Answer,
+    Payment,
+    Registration,
+    RegistrationLog,
+    RegistrationQuerySet,
+    WaitlistEntry,
+)
 from registrations.services.log import registration_log
 
 from .action_forms import CancelForm, TransferForm
@@ -61,13 +69,13 @@ class PaidFilter(admin.SimpleListFilter):
         return [("yes", "Paid"), ("no", "Nothing paid"), ("refunded", "Refunded, in part or all")]
 
     def queryset(self, request, queryset):
-        paid = Payment.objects.filter(registration=OuterRef("pk"), status=Payment.Status.PAID)
+        # The admin's queryset carries the amount paid (RegistrationQuerySet.with_amount_paid).
         if self.value() == "yes":
-            return queryset.filter(Exists(paid))
+            return queryset.filter(paid_gross_cents__gt=0)
         if self.value() == "no":
-            return queryset.filter(~Exists(paid))
+            return queryset.filter(paid_gross_cents=0)
         if self.value() == "refunded":
-            return queryset.filter(Exists(paid.filter(amount_refunded_cents__gt=0)))
+            return queryset.filter(paid_refunded_cents__gt=0)
         return queryset
 
 
@@ -129,18 +137,8 @@ class RegistrationAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
     def get_queryset(self, request):
-        paid = (
-            Payment.objects.filter(registration=OuterRef("pk"), status=Payment.Status.PAID)
-            .order_by()
-            .values("registration")
-            .annotate(net=Sum(F("amount_cents") - F("amount_refunded_cents")))
-            .values("net")
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(paid_cents=Coalesce(Subquery(paid, output_field=IntegerField()), 0))
-        )
+        queryset = cast(RegistrationQuerySet, super().get_queryset(request))
+        return queryset.with_amount_paid()
 
     def has_add_permission(self, request):
         return False  # people register on the site; the service holds the seat
@@ -148,9 +146,9 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: it frees the seat, refunds and keeps the record
 
-    @admin.display(description="Paid", ordering="paid_cents")
+    @admin.display(description="Paid", ordering="paid_net_cents")
     def paid(self, registration):
-        return cad(registration.paid_cents)
+        return cad(registration.paid_net_cents)
 
     @admin.display(description="Amount due")
     def amount_due(self, registration):

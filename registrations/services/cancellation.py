@@ -13,11 +13,7 @@ from .refunds import refund_payment
 
 
 def paid_cents(*, registration: Registration) -> int:
-    return sum(
-        p.amount_cents - p.amount_refunded_cents
-        for p in registration.payments.all()
-        if p.status == Payment.Status.PAID
-    )
+    return registration.amount_paid.net_cents
 
 
 def refund_quote(*, registration: Registration, now=None) -> int:

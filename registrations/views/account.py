@@ -13,25 +13,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from omwellness.money import format_money
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
-from programs.templatetags.programs_tags import cad
 from registrations import access, payments, permissions, services
 from registrations import portal_selectors as selectors
 from registrations.forms import IntakeAnswersForm
-from registrations.models import Registration, WaitlistEntry
+from registrations.models import WaitlistEntry
 
 
-def _registration(request: HttpRequest, reference: str) -> Registration | None:
-    """The registration this request may see.
+def _registration(request: HttpRequest, reference: str) -> selectors.RegistrationView | None:
+    """The registration this request may see, with what its pages show.
 
     None means "not signed in, and not a browser that may act on it": the caller sends
     the person to sign in. Anyone signed in who may not see it gets a 404.
     """
-    registration = access.registration_for(request, reference=reference)
-    if registration is None and request.user.is_authenticated:
+    facts = access.registration_for(request, reference=reference)
+    if facts is None and request.user.is_authenticated:
         raise Http404("No such registration.")
-    return registration
+    return facts
 
 
 @require_safe
@@ -45,15 +45,17 @@ def registration_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @access.exchanges_link_token
 def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    registration = _registration(request, reference)
-    if registration is None:
+    facts = _registration(request, reference)
+    if facts is None:
         return redirect_to_login(request.get_full_path())
+    registration = facts.registration
     context = {
         "registration": registration,
+        "facts": facts,
         "program": registration.program,
-        "sessions": registration.sessions,
-        "schedule_summary": schedule_summary(registration.sessions),
-        "full_refund_deadline": registration.program.full_refund_deadline(registration.starts_at),
+        "sessions": facts.sessions,
+        "schedule_summary": schedule_summary(facts.sessions),
+        "full_refund_deadline": registration.program.full_refund_deadline(facts.starts_at),
         "calendar_url": reverse("registrations:calendar", args=[reference]),
         "receipt_url": reverse("registrations:receipt", args=[reference]),
         "cancel_url": reverse("registrations:cancel", args=[reference]),
@@ -66,16 +68,18 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_safe
 @access.exchanges_link_token
 def registration_receipt(request: HttpRequest, reference: str) -> HttpResponse:
-    registration = _registration(request, reference)
-    if registration is None:
+    facts = _registration(request, reference)
+    if facts is None:
         return redirect_to_login(request.get_full_path())
-    if not registration.has_receipt:
+    registration = facts.registration
+    if not facts.has_receipt:
         raise Http404("No receipt for a registration that was never paid.")
     return render(
         request,
         "registrations/account/receipt.html",
         {
             "registration": registration,
+            "facts": facts,
             "program": registration.program,
             "detail_url": registration.get_absolute_url(),
         },
@@ -86,14 +90,15 @@ def registration_receipt(request: HttpRequest, reference: str) -> HttpResponse:
 @access.exchanges_link_token
 def registration_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     """The program's sessions; with the private meeting link once the seat is confirmed."""
-    registration = _registration(request, reference)
-    if registration is None:
+    facts = _registration(request, reference)
+    if facts is None:
         return redirect_to_login(request.get_full_path())
-    meeting_link = registration.program.meeting_link if registration.shows_meeting_link else ""
+    registration = facts.registration
+    meeting_link = registration.program.meeting_link if facts.shows_meeting_link else ""
     response = HttpResponse(
         program_calendar(
             program=registration.program,
-            sessions=registration.sessions,
+            sessions=list(facts.sessions),
             meeting_link=meeting_link,
         ),
         content_type="text/calendar; charset=utf-8",
@@ -109,9 +114,10 @@ def registration_calendar(request: HttpRequest, reference: str) -> HttpResponse:
 @access.exchanges_link_token
 def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     """GET shows what the policy refunds now; POST cancels with exactly that refund."""
-    registration = _registration(request, reference)
-    if registration is None:
+    facts = _registration(request, reference)
+    if facts is None:
         return redirect_to_login(request.get_full_path())
+    registration = facts.registration
     detail_url = registration.get_absolute_url()
     # Staff who opened someone else's registration (not its owner, not its link) cancel
     # by their permissions: none at all reads as missing, as the rest of the portal.
@@ -120,7 +126,7 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         user=request.user, refund_cents=0
     ):
         raise Http404("No such registration.")
-    if not registration.can_cancel:
+    if not facts.can_cancel:
         messages.info(request, "This registration can no longer be cancelled here.")
         return redirect(detail_url)
     refund_cents = services.refund_quote(registration=registration)
@@ -129,7 +135,7 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         messages.error(
             request,
-            f"Cancelling this registration now would refund {cad(refund_cents)}, and your "
+            f"Cancelling this registration now would refund {format_money(refund_cents)}, and your "
             "account is not set up to give refunds, so nothing was changed.",
         )
         return redirect(detail_url)
@@ -155,8 +161,8 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         if refund_cents:
             messages.success(
                 request,
-                f"Your registration is cancelled. A refund of {cad(refund_cents)} is on its "
-                "way to your card; banks usually show it within 5 to 10 days.",
+                f"Your registration is cancelled. A refund of {format_money(refund_cents)} is "
+                "on its way to your card; banks usually show it within 5 to 10 days.",
             )
         else:
             messages.success(request, "Your registration is cancelled.")
@@ -168,10 +174,8 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
             "registration": registration,
             "program": registration.program,
             "refund_cents": refund_cents,
-            "paid_cents": registration.net_paid_cents,
-            "full_refund_deadline": registration.program.full_refund_deadline(
-                registration.starts_at
-            ),
+            "paid_cents": facts.amount_paid.net_cents,
+            "full_refund_deadline": registration.program.full_refund_deadline(facts.starts_at),
             "detail_url": detail_url,
         },
     )
@@ -183,9 +187,10 @@ def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
     """The intake questions of the registration's own program: the person answers them after
     a transfer (the email links here), or staff fill them in. Open to whoever may open the
     registration's other pages; answers given for another program never show here."""
-    registration = _registration(request, reference)
-    if registration is None:
+    facts = _registration(request, reference)
+    if facts is None:
         return redirect_to_login(request.get_full_path())
+    registration = facts.registration
     detail_url = registration.get_absolute_url()
     intake = selectors.intake_answers(registration=registration)
     form = None

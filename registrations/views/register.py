@@ -25,7 +25,7 @@ from registrations.services import registration_fulfill
 OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _program(request: HttpRequest, slug: str) -> Program:
+def _program(request: HttpRequest, slug: str) -> program_selectors.ProgramView:
     try:
         return program_selectors.program_detail(
             slug=slug,
@@ -44,25 +44,24 @@ def _live_offer(request: HttpRequest, program: Program) -> WaitlistEntry | None:
     return offer if offer is not None and offer.offer_is_live() else None
 
 
-def _form_page(request, program, form, offer, existing=None, limited=None) -> HttpResponse:
-    """The form, with what it says about the program (seats, dates) read fresh."""
-    if not hasattr(program, "state"):
-        program = _program(request, program.slug)
-    if program.state not in (
+def _form_page(request, shown, form, offer, existing=None, limited=None) -> HttpResponse:
+    """The form, with what it says about the program (seats, dates) as just read."""
+    if shown.state not in (
         program_selectors.ProgramState.OPEN,
         program_selectors.ProgramState.FULL if offer else None,
     ):
-        return render(request, "registrations/register_refused.html", {"program": program})
+        return render(request, "registrations/register_refused.html", {"shown": shown})
     response = render(
         request,
         "registrations/register.html",
         {
-            "program": program,
+            "program": shown.program,
+            "shown": shown,
             "form": form,
             "offer": offer,
             "existing": existing,
             "limited": limited,
-            "refund_deadline": program.full_refund_deadline(program.first_starts_at),
+            "refund_deadline": shown.program.full_refund_deadline(shown.program.first_starts_at),
         },
         status=422 if form.is_bound else 200,
     )
@@ -94,7 +93,8 @@ def _form(program: Program, data=None, initial=None) -> RegistrationForm:
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _register(request, slug)
-    program = _program(request, slug)
+    shown = _program(request, slug)
+    program = shown.program
     offer = _live_offer(request, program)
     initial = {}
     if request.user.is_authenticated:
@@ -102,7 +102,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if offer is not None:
         initial = {"name": offer.name, "email": offer.email}
     initial.update(request.session.pop("register_again", {}).get(slug, {}))
-    return _form_page(request, program, _form(program, initial=initial), offer)
+    return _form_page(request, shown, _form(program, initial=initial), offer)
 
 
 def _submission_key(request: HttpRequest, form: RegistrationForm) -> str:
@@ -138,7 +138,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             scope="register", client=client, email=form.cleaned_data["email"]
         )
         if limited is not None:
-            return _form_page(request, program, form, offer, limited=limited)
+            return _form_page(request, _program(request, slug), form, offer, limited=limited)
         data = services.RegistrationInput(
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
@@ -172,7 +172,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             return remember(request, _to_payment(request, registration, new=True), registration)
-    return _form_page(request, program, form, offer, existing)
+    return _form_page(request, _program(request, slug), form, offer, existing)
 
 
 def _already_registered(
@@ -311,12 +311,13 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
-    program = _program(request, slug)
-    if program.state != program_selectors.ProgramState.FULL:
-        if program.state == program_selectors.ProgramState.OPEN:
+    shown = _program(request, slug)
+    program = shown.program
+    if shown.state != program_selectors.ProgramState.FULL:
+        if shown.state == program_selectors.ProgramState.OPEN:
             messages.info(request, "Good news: a seat is free, so you can register now.")
             return redirect("registrations:register", program.slug)
-        return render(request, "registrations/register_refused.html", {"program": program})
+        return render(request, "registrations/register_refused.html", {"shown": shown})
     if request.method == "POST":
         form = WaitlistForm(request.POST)
         if form.is_valid():

@@ -42,7 +42,7 @@ def test_roster_shows_people_payment_answers_waitlist_and_counts(
         "ada@example.com",
         "+1 416 555 0100",
         "Supported",
-        "Paid $300.00",
+        "Paid $300",
         timezone.localtime(answered.created_at).strftime("%b"),
         "Kinder self-talk",
         "Recovering from surgery",

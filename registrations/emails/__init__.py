@@ -1,0 +1,80 @@
+"""Every email the site sends, written to the outbox (DESIGN rule 5).
+
+What each email says. Each function is called inside the transaction that makes
+the change and writes its email(s) through the outbox's one writer
+(outbox.services.write), idempotent by dedup key, which sends them once that
+transaction commits. Each email about a registration carries its reference. Bodies
+are rendered now, from templates/emails/<name>.txt and .html, so what was sent is
+what the admin shows. Sensitive intake answers never reach an email.
+
+Split by audience: participants (their registration, a schedule change), waitlist and
+facilitators; compose holds how an email is written, links the addresses emails carry.
+Callers use the names below, from `registrations.emails`.
+"""
+
+from .compose import (
+    ICS_MIMETYPE,
+    Kind,
+    calendar_attachment,
+    participant_meeting_link,
+    program_stay,
+    queue,
+    render,
+)
+from .facilitators import facilitators_notice, message_participants
+from .links import (
+    absolute,
+    answers_url,
+    cancel_url,
+    my_registrations_url,
+    program_url,
+    registration_url,
+)
+from .participants import (
+    answers_request,
+    cancellation,
+    confirmation,
+    late_payment_refunded,
+    payment_failed,
+    refund,
+    registration_link,
+    schedule_change,
+)
+from .waitlist import (
+    waitlist_confirm,
+    waitlist_joined,
+    waitlist_link,
+    waitlist_offer,
+    waitlist_offer_expired,
+)
+
+__all__ = [
+    "ICS_MIMETYPE",
+    "Kind",
+    "absolute",
+    "answers_request",
+    "answers_url",
+    "calendar_attachment",
+    "cancel_url",
+    "cancellation",
+    "confirmation",
+    "facilitators_notice",
+    "late_payment_refunded",
+    "message_participants",
+    "my_registrations_url",
+    "participant_meeting_link",
+    "payment_failed",
+    "program_stay",
+    "program_url",
+    "queue",
+    "refund",
+    "registration_link",
+    "registration_url",
+    "render",
+    "schedule_change",
+    "waitlist_confirm",
+    "waitlist_joined",
+    "waitlist_link",
+    "waitlist_offer",
+    "waitlist_offer_expired",
+]

@@ -1,0 +1,163 @@
+"""How an email is written: its kind, its bodies rendered from templates/emails/, the
+outbox write, and the pieces of context most emails share."""
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from outbox import services as outbox
+from outbox.models import OutboundEmail
+from programs.calendar import program_calendar
+from programs.models import Program, Session
+from programs.schedule import long_day, schedule_summary, session_when
+from registrations.models import Registration, RegistrationLog
+
+from .links import absolute, cancel_url, my_registrations_url, program_url, registration_url
+
+ICS_MIMETYPE = "text/calendar"
+
+
+class Kind:
+    CONFIRMATION = "confirmation"
+    PAYMENT_FAILED = "payment_failed"
+    LATE_PAYMENT_REFUNDED = "late_payment_refunded"
+    CANCELLATION = "cancellation"
+    REFUND = "refund"
+    REGISTRATION_LINK = "registration_link"
+    WAITLIST_CONFIRM = "waitlist_confirm"
+    WAITLIST_LINK = "waitlist_link"
+    WAITLIST_JOINED = "waitlist_joined"
+    WAITLIST_OFFER = "waitlist_offer"
+    WAITLIST_OFFER_EXPIRED = "waitlist_offer_expired"
+    FACILITATORS_NOTICE = "facilitators_notice"
+    SCHEDULE_CHANGE = "schedule_change"
+    MESSAGE = "message"
+    REMINDER = "reminder"
+    ANSWERS_REQUEST = "answers_request"
+
+
+def render(*, template: str, context: dict) -> tuple[str, str]:
+    """The plain-text and HTML bodies of templates/emails/<template>.txt and .html."""
+    context = {"site_url": settings.SITE_URL, "home_url": absolute("/"), **context}
+    rendered = render_to_string(f"emails/{template}.txt", context)
+    # Template tags leave runs of empty lines; a plain-text email reads best with one.
+    text = re.sub(r"\n{3,}", "\n\n", rendered.replace("\r\n", "\n")).strip() + "\n"
+    return text, render_to_string(f"emails/{template}.html", context)
+
+
+def queue(
+    *,
+    kind: str,
+    dedup_key: str,
+    recipient: str,
+    subject: str,
+    template: str,
+    context: dict,
+    registration: Registration | None = None,
+    attachments: Sequence[dict] = (),
+) -> OutboundEmail:
+    """Renders one email and writes it to the outbox, which sends it after commit; the same
+    key writes it once (and renders nothing the second time).
+
+    `attachments`: [{"filename": ..., "content": <text>, "mimetype": ...}].
+    """
+    existing = OutboundEmail.objects.filter(dedup_key=dedup_key).first()
+    if existing is not None:
+        return existing
+    body_text, body_html = render(template=template, context=context)
+    return outbox.write(
+        outbox.EmailDraft(
+            kind=kind,
+            dedup_key=dedup_key,
+            recipient=recipient,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            attachments=tuple(attachments),
+            reference=registration.reference if registration is not None else "",
+        )
+    )
+
+
+def sessions_of(program: Program) -> list[Session]:
+    return list(program.sessions.order_by("starts_at"))
+
+
+def participant_meeting_link(program: Program) -> str:
+    """The private link, for confirmed participants of online and hybrid programs only."""
+    return program.meeting_link if program.is_online else ""
+
+
+def calendar_attachment(*, program: Program, sessions: list[Session], meeting_link: str) -> dict:
+    content = program_calendar(program=program, sessions=sessions, meeting_link=meeting_link)
+    return {
+        "filename": f"{program.slug}.ics",
+        "content": content.decode(),
+        "mimetype": ICS_MIMETYPE,
+    }
+
+
+def program_context(program: Program, sessions: list[Session]) -> dict:
+    starts_at = sessions[0].starts_at if sessions else None
+    return {
+        "program": program,
+        "program_url": program_url(program),
+        "sessions": [
+            {"title": session.title, "when": session_when(session), "note": session.location_note}
+            for session in sessions
+        ],
+        "schedule_summary": schedule_summary(sessions),
+        "first_session_day": long_day(starts_at) if starts_at else "",
+        "first_session_when": session_when(sessions[0]) if sessions else "",
+        "venue": program.venue if program.format != Program.Format.ONLINE else "",
+    }
+
+
+def registration_context(registration: Registration, sessions: list[Session]) -> dict:
+    program = registration.program
+    starts_at = sessions[0].starts_at if sessions else None
+    refund_deadline = program.full_refund_deadline(starts_at)
+    return {
+        "registration": registration,
+        "name": registration.name,
+        "registration_url": registration_url(registration),
+        "cancel_url": cancel_url(registration),
+        "my_registrations_url": my_registrations_url(),
+        "refund_days": program.refund_days_before_start,
+        "refund_deadline": long_day(refund_deadline) if refund_deadline else "",
+        **program_context(program, sessions),
+    }
+
+
+def when(moment: datetime | None) -> str:
+    """'Wednesday, January 7, 2026 at 7:00 pm ET'."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    hour = local.hour % 12 or 12
+    meridiem = "am" if local.hour < 12 else "pm"
+    return f"{long_day(moment)} at {hour}:{local.minute:02d} {meridiem} ET"
+
+
+def program_stay(registration: Registration) -> str:
+    """Names the registration's program and which stay in it this is, for dedup keys.
+
+    A transferred registration is confirmed again for its new program; a key without the
+    program swallowed that email, and one with the program alone would swallow it when a
+    registration comes back to a program it left (A, then B, then A again).
+    """
+    moves = registration.log.filter(action=RegistrationLog.TRANSFERRED).count()
+    return f"{registration.program_id}.{moves}"
+
+
+def minute(now: datetime | None) -> str:
+    """A dedup key part for emails a person can ask for again: at most one a minute."""
+    return timezone.localtime(now or timezone.now()).strftime("%Y%m%d%H%M")
+
+
+def confirmed_participants(program: Program) -> list[Registration]:
+    return list(program.registrations.filter(status=Registration.Status.CONFIRMED).order_by("pk"))

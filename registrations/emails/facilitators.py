@@ -1,0 +1,77 @@
+"""What facilitators are told, and what they send to their program's participants."""
+
+import hashlib
+
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Program
+from registrations.models import Registration
+from registrations.selectors import program_seats_left
+
+from .compose import Kind, confirmed_participants, program_stay, queue
+from .links import absolute, program_url, registration_url
+
+
+def facilitators_notice(*, registration: Registration, event: str) -> None:
+    """Tells each facilitator with an account that someone registered or cancelled.
+
+    Name and email only: intake answers stay in the roster, behind a login.
+    """
+    program = registration.program
+    facilitators = program.facilitators.filter(user__isnull=False).select_related("user")
+    seats_left = program_seats_left(program=program)
+    confirmed = program.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    verb = "registered for" if event == "registered" else "cancelled"
+    stay = program_stay(registration)
+    for facilitator in facilitators:
+        if facilitator.user is None:  # never: the query takes only those with an account
+            continue
+        queue(
+            kind=Kind.FACILITATORS_NOTICE,
+            dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{facilitator.user_id}",
+            recipient=facilitator.user.email,
+            subject=f"{registration.name} {verb} {program.title}",
+            template="facilitators_notice",
+            context={
+                "name": facilitator.name,
+                "event": event,
+                "participant_name": registration.name,
+                "participant_email": registration.email,
+                "program": program,
+                "confirmed_count": confirmed,
+                "seats_left": seats_left,
+                "roster_url": absolute(reverse("facilitate:roster", kwargs={"slug": program.slug})),
+            },
+        )
+
+
+def message_participants(*, program: Program, subject: str, body: str, sender) -> int:
+    """A facilitator's message to every confirmed participant; returns how many.
+
+    The same message sent twice on one day (a double click) goes out once.
+    """
+    sender_name = getattr(sender, "name", "") or "your facilitator"
+    day = timezone.localdate().isoformat()
+    digest = hashlib.sha256(
+        f"{program.pk}\n{getattr(sender, 'pk', '')}\n{day}\n{subject}\n{body}".encode()
+    ).hexdigest()[:16]
+    participants = confirmed_participants(program)
+    for registration in participants:
+        queue(
+            kind=Kind.MESSAGE,
+            dedup_key=f"message:{digest}:{registration.pk}",
+            recipient=registration.email,
+            subject=f"{subject} ({program.title})",
+            template="message",
+            context={
+                "name": registration.name,
+                "program": program,
+                "program_url": program_url(program),
+                "registration_url": registration_url(registration),
+                "body": body,
+                "sender_name": sender_name,
+            },
+            registration=registration,
+        )
+    return len(participants)

@@ -1,0 +1,183 @@
+"""What a participant is told about their own registration, and about a schedule change."""
+
+import hashlib
+from datetime import datetime
+
+from omwellness.money import format_money
+from programs.models import Program
+from registrations.models import Payment, Registration
+
+from .compose import (
+    Kind,
+    calendar_attachment,
+    confirmed_participants,
+    minute,
+    participant_meeting_link,
+    program_stay,
+    queue,
+    registration_context,
+    sessions_of,
+    when,
+)
+from .links import answers_url, program_url
+
+
+def confirmation(*, registration: Registration) -> None:
+    """On payment or a zero-amount confirm: what, when, where, paid, policy, and an .ics."""
+    program = registration.program
+    sessions = sessions_of(program)
+    meeting_link = participant_meeting_link(program)
+    queue(
+        kind=Kind.CONFIRMATION,
+        dedup_key=f"confirmation:{registration.pk}:{program_stay(registration)}",
+        recipient=registration.email,
+        subject=f"You're registered: {program.title} ({registration.reference})",
+        template="confirmation",
+        context={
+            **registration_context(registration, sessions),
+            "meeting_link": meeting_link,
+            "amount_paid_cents": registration.amount_paid.net_cents,
+        },
+        registration=registration,
+        attachments=[
+            calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
+        ],
+    )
+
+
+def answers_request(*, registration: Registration, previous_program: Program) -> None:
+    """After a transfer: asks for the new program's intake answers with a link to the form.
+
+    The answers given for the previous program were deleted, not passed on (DESIGN rule
+    10); the email says so, and carries no question or answer.
+    """
+    program = registration.program
+    queue(
+        kind=Kind.ANSWERS_REQUEST,
+        dedup_key=f"answers_request:{registration.pk}:{program_stay(registration)}",
+        recipient=registration.email,
+        subject=f"A few questions before {program.title} ({registration.reference})",
+        template="answers_request",
+        context={
+            **registration_context(registration, sessions_of(program)),
+            "previous_program": previous_program,
+            "answers_url": answers_url(registration),
+        },
+        registration=registration,
+    )
+
+
+def payment_failed(*, registration: Registration) -> None:
+    """An asynchronous payment failed; the seat is held until the hold expires."""
+    program = registration.program
+    failed = registration.payments.filter(status=Payment.Status.FAILED).order_by("-pk").first()
+    queue(
+        kind=Kind.PAYMENT_FAILED,
+        dedup_key=f"payment_failed:{registration.pk}:{failed.pk if failed else 'none'}",
+        recipient=registration.email,
+        subject=f"Your payment did not go through: {program.title}",
+        template="payment_failed",
+        context={
+            **registration_context(registration, sessions_of(program)),
+            "hold_live": registration.hold_is_live(),
+            "hold_expires": when(registration.hold_expires_at),
+        },
+        registration=registration,
+    )
+
+
+def late_payment_refunded(*, registration: Registration, refund_cents: int) -> None:
+    """Paid after the hold expired and the program filled up: refunded in full."""
+    program = registration.program
+    queue(
+        kind=Kind.LATE_PAYMENT_REFUNDED,
+        dedup_key=f"late_payment_refunded:{registration.pk}",
+        recipient=registration.email,
+        subject=f"We refunded your payment: {program.title} is full",
+        template="late_payment_refunded",
+        context={
+            **registration_context(registration, sessions_of(program)),
+            "refund_cents": refund_cents,
+            "join_waitlist_url": program_url(program),
+        },
+        registration=registration,
+    )
+
+
+def cancellation(*, registration: Registration, refund_cents: int) -> None:
+    program = registration.program
+    queue(
+        kind=Kind.CANCELLATION,
+        dedup_key=f"cancellation:{registration.pk}",
+        recipient=registration.email,
+        subject=f"Your registration is cancelled: {program.title} ({registration.reference})",
+        template="cancellation",
+        context={
+            **registration_context(registration, sessions_of(program)),
+            "refund_cents": refund_cents,
+        },
+        registration=registration,
+    )
+
+
+def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> None:
+    """A refund made after the fact: by staff in the admin or in Stripe's dashboard."""
+    program = registration.program
+    queue(
+        kind=Kind.REFUND,
+        dedup_key=f"refund:{refund_id}",
+        recipient=registration.email,
+        subject=(
+            f"Refund of {format_money(refund_cents)}: {program.title} ({registration.reference})"
+        ),
+        template="refund",
+        context={
+            **registration_context(registration, sessions_of(program)),
+            "refund_cents": refund_cents,
+        },
+        registration=registration,
+    )
+
+
+def registration_link(*, registration: Registration, now: datetime | None = None) -> None:
+    """Someone used this address on the registration form of a program it is already
+    registered for: the owner gets the way back to their registration, and the page
+    tells the person at the form only that an email was sent."""
+    program = registration.program
+    queue(
+        kind=Kind.REGISTRATION_LINK,
+        dedup_key=f"registration_link:{registration.pk}:{minute(now)}",
+        recipient=registration.email,
+        subject=f"Your registration for {program.title} ({registration.reference})",
+        template="registration_link",
+        context=registration_context(registration, sessions_of(program)),
+        registration=registration,
+    )
+
+
+def schedule_change(*, program: Program, changes: list) -> None:
+    """Each confirmed participant: what changed, and an .ics with the same UIDs and a higher
+    SEQUENCE so calendars move their events (DESIGN rule 7). `changes`: SessionChange list
+    from programs.changes."""
+    if not changes:
+        return
+    sessions = sessions_of(program)
+    meeting_link = participant_meeting_link(program)
+    attachment = calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
+    lines = [change.describe() for change in changes]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    for registration in confirmed_participants(program):
+        queue(
+            kind=Kind.SCHEDULE_CHANGE,
+            dedup_key=f"schedule_change:{registration.pk}:{digest}",
+            recipient=registration.email,
+            subject=f"Schedule change: {program.title}",
+            template="schedule_change",
+            context={
+                **registration_context(registration, sessions),
+                "changes": lines,
+                "meeting_link": meeting_link,
+            },
+            registration=registration,
+            attachments=[attachment],
+        )
