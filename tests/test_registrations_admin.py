@@ -177,7 +177,7 @@ def test_a_refund_above_what_was_paid_is_refused(staff, stripe_standin):
         amount="9999",
         reason="Typo",
     )
-    assert "must be between 0 and 450.00" in staff.get(response["Location"]).content.decode()
+    assert "must be between $0 and $450" in staff.get(response["Location"]).content.decode()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CONFIRMED
     assert stripe_standin.refunds == {}

@@ -343,10 +343,10 @@ def test_security_transfer_requires_a_price_option_of_the_target(staff, stripe_s
     assert (registration.program, registration.price_option) == (target, supported)
     assert (registration.price_label, registration.amount_due_cents) == ("Supported", 45000)
     moved = registration.log.get(action="transferred").message
-    assert "price option now Supported (300.00 CAD)" in moved
-    assert "amount due stays 450.00 CAD, paid 450.00 CAD" in moved
+    assert "price option now Supported ($300)" in moved
+    assert "amount due stays $450, paid $450" in moved
     assert "charged and refunded nothing" in moved
-    assert "differs by 150.00 CAD" in moved
+    assert "differs by $150" in moved
     assert stripe_standin.refunds == {}
 
 

@@ -191,7 +191,7 @@ def test_security_payment_for_an_amount_no_longer_due_is_refused(
     registration.refresh_from_db()
     assert registration.status == Registration.Status.PENDING
     assert_refused(registration, session_id, stripe_standin, 45000)
-    assert "500.00 CAD was due" in registration.log.get(action="payment refused").message
+    assert "$500 was due" in registration.log.get(action="payment refused").message
     # Back from Stripe, the person reads what happened and how to pay what is due.
     page = client.get(
         paid_url(registration, session_id, registration.access_token), follow=True
@@ -455,7 +455,7 @@ def test_security_lapsed_hold_pays_the_price_as_edited_and_the_old_checkout_dies
     assert stripe_standin.checkout_sessions[old_session]["status"] == "expired"
     assert not stripe_standin.pay(old_session)
     assert (
-        "450.00 CAD before, 500.00 CAD now"
+        "$450 before, $500 now"
         in registration.log.get(action="amount due changed").message
     )
     assert stripe_standin.pay(new.checkout_session_id)

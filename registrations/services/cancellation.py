@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from omwellness.money import format_money
 from registrations import emails
 from registrations.models import Payment, Registration
 
@@ -58,7 +59,7 @@ def registration_cancel(
             else refund_cents
         )
         if amount < 0 or amount > paid:
-            raise CancellationRefused(f"The refund must be between 0 and {paid / 100:.2f} CAD.")
+            raise CancellationRefused(f"The refund must be between $0 and {format_money(paid)}.")
         remaining = amount
         for payment in registration.payments.select_for_update().filter(status=Payment.Status.PAID):
             if remaining <= 0:
@@ -83,7 +84,7 @@ def registration_cancel(
             registration=registration,
             actor=actor,
             action="cancelled",
-            message=f"refund {amount / 100:.2f} CAD" + (f"; {reason}" if reason else ""),
+            message=f"refund {format_money(amount)}" + (f"; {reason}" if reason else ""),
         )
         if was_confirmed:
             emails.cancellation(registration=registration, refund_cents=amount)

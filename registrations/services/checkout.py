@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from omwellness.money import format_money
 from programs.models import PriceOption, Program
 from registrations import payments
 from registrations.models import DiscountCode, Payment, Registration
@@ -191,8 +192,8 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
         registration_log(
             registration=registration,
             action="amount due changed",
-            message=f"{registration.amount_due_cents / 100:.2f} CAD before, "
-            f"{amount / 100:.2f} CAD now: the price changed while the hold had lapsed",
+            message=f"{format_money(registration.amount_due_cents)} before, "
+            f"{format_money(amount)} now: the price changed while the hold had lapsed",
         )
     registration.amount_due_cents = amount
     registration.price_label = price.label

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from omwellness.money import format_money
 from programs.models import PriceOption, Program, Question
 from registrations.accounts import user_for_email
 from registrations.models import (
@@ -181,7 +182,7 @@ def _registration_create(
     registration_log(
         registration=registration,
         action="created",
-        message=f"{registration.price_label}, {amount / 100:.2f} CAD due"
+        message=f"{registration.price_label}, {format_money(amount)} due"
         + (f", code {discount.code}" if discount else "")
         + (", from a waitlist offer" if offer else ""),
     )

@@ -11,6 +11,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from omwellness.money import format_money
 from registrations import emails, payments
 from registrations.models import Payment, Registration
 
@@ -111,8 +112,8 @@ def _refusal(
         return f"paid in {session.currency.upper() or 'an unknown currency'}, not CAD"
     if session.amount_total != registration.amount_due_cents:
         return (
-            f"{session.amount_total / 100:.2f} CAD paid where "
-            f"{registration.amount_due_cents / 100:.2f} CAD was due"
+            f"{format_money(session.amount_total)} paid where "
+            f"{format_money(registration.amount_due_cents)} was due"
         )
     return None
 
@@ -140,7 +141,7 @@ def _refuse(
     payment.paid_at = timezone.now()
     payment.save()
     _refund_in_full(payment=payment, why=f"a payment the site did not ask for ({why})")
-    amount = f"{session.amount_total / 100:.2f} {session.currency.upper()}"
+    amount = format_money(session.amount_total, session.currency)
     registration_log(
         registration=registration,
         action="payment refused",
@@ -165,7 +166,7 @@ def _paid(
     registration_log(
         registration=registration,
         action="paid",
-        message=f"{payment.amount_cents / 100:.2f} CAD, {session.id}",
+        message=f"{format_money(payment.amount_cents)}, {session.id}",
     )
 
     other_paid = registration.payments.filter(status=Payment.Status.PAID).exclude(pk=payment.pk)

@@ -9,6 +9,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from omwellness.money import format_money
 from registrations import emails
 from registrations.models import Payment, Refund, Registration, StripeEvent
 
@@ -86,7 +87,7 @@ def _charge_refunded(event: dict) -> str:
         registration_log(
             registration=registration,
             action="refund recorded",
-            message=f"{refunded / 100:.2f} CAD refunded in all",
+            message=f"{format_money(refunded)} refunded in all",
         )
         if difference > 0:
             emails.refund(

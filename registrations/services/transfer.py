@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from omwellness.money import format_money
 from programs.models import PriceOption, Program
 from registrations import emails
 from registrations.models import Registration, RegistrationLog, WaitlistEntry
@@ -24,10 +25,6 @@ from .cancellation import paid_cents
 from .errors import ProgramFull, RegistrationRefused, TransferRefused
 from .log import registration_log
 from .waitlist import waitlist_leave, waitlist_offer_free_seats
-
-
-def _cad(cents: int) -> str:
-    return f"{cents / 100:.2f} CAD"
 
 
 def _count(n: int, noun: str) -> str:
@@ -187,14 +184,14 @@ def _move(*, registration: Registration, target: Program, price_option: PriceOpt
     registration.price_label = price_option.label
     registration.save(update_fields=["program", "price_option", "price_label", "updated_at"])
     money = (
-        f"price option now {price_option.label} ({_cad(price_option.amount_cents)}); "
-        f"amount due stays {_cad(registration.amount_due_cents)}, "
-        f"paid {_cad(paid_cents(registration=registration))}: "
+        f"price option now {price_option.label} ({format_money(price_option.amount_cents)}); "
+        f"amount due stays {format_money(registration.amount_due_cents)}, "
+        f"paid {format_money(paid_cents(registration=registration))}: "
         "the transfer charged and refunded nothing"
     )
     if price_option.amount_cents != registration.amount_due_cents:
         difference = abs(price_option.amount_cents - registration.amount_due_cents)
-        money += f"; the new price differs by {_cad(difference)}, to settle with the person"
+        money += f"; the new price differs by {format_money(difference)}, to settle with the person"
     registration_log(
         registration=registration,
         actor=actor,
