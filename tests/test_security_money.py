@@ -454,10 +454,7 @@ def test_security_lapsed_hold_pays_the_price_as_edited_and_the_old_checkout_dies
     assert stripe_standin.checkout_sessions[new.checkout_session_id]["amount_total"] == 50000
     assert stripe_standin.checkout_sessions[old_session]["status"] == "expired"
     assert not stripe_standin.pay(old_session)
-    assert (
-        "$450 before, $500 now"
-        in registration.log.get(action="amount due changed").message
-    )
+    assert "$450 before, $500 now" in registration.log.get(action="amount due changed").message
     assert stripe_standin.pay(new.checkout_session_id)
     deliver(client, event_for(stripe_standin, new.checkout_session_id))
     registration.refresh_from_db()

@@ -2,11 +2,9 @@
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,7 +15,7 @@ from programs import selectors as program_selectors
 from programs.models import Program
 from registrations import payments, selectors, services
 from registrations.access import exchanges_link_token, may_act_on, remember
-from registrations.forms import RegistrationForm, WaitlistForm, new_submission_key
+from registrations.forms import RegistrationForm, new_submission_key
 from registrations.models import Payment, Registration, WaitlistEntry
 from registrations.services import registration_fulfill
 
@@ -25,7 +23,7 @@ from registrations.services import registration_fulfill
 OFFER_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def _program(request: HttpRequest, slug: str) -> program_selectors.ProgramView:
+def shown_program(request: HttpRequest, slug: str) -> program_selectors.ProgramView:
     try:
         return program_selectors.program_detail(
             slug=slug,
@@ -65,10 +63,10 @@ def _form_page(request, shown, form, offer, existing=None, limited=None) -> Http
         },
         status=422 if form.is_bound else 200,
     )
-    return _too_many(response, limited)
+    return with_retry_after(response, limited)
 
 
-def _too_many(response: HttpResponse, limited: Refusal | None) -> HttpResponse:
+def with_retry_after(response: HttpResponse, limited: Refusal | None) -> HttpResponse:
     """A page that re-renders what was typed becomes the 429 answer of a rate limit."""
     if limited is not None:
         response.status_code = 429
@@ -93,7 +91,7 @@ def _form(program: Program, data=None, initial=None) -> RegistrationForm:
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         return _register(request, slug)
-    shown = _program(request, slug)
+    shown = shown_program(request, slug)
     program = shown.program
     offer = _live_offer(request, program)
     initial = {}
@@ -138,7 +136,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             scope="register", client=client, email=form.cleaned_data["email"]
         )
         if limited is not None:
-            return _form_page(request, _program(request, slug), form, offer, limited=limited)
+            return _form_page(request, shown_program(request, slug), form, offer, limited=limited)
         data = services.RegistrationInput(
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
@@ -172,7 +170,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error(None, str(refusal))
         else:
             return remember(request, _to_payment(request, registration, new=True), registration)
-    return _form_page(request, _program(request, slug), form, offer, existing)
+    return _form_page(request, shown_program(request, slug), form, offer, existing)
 
 
 def _already_registered(
@@ -307,95 +305,3 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
             "You left the payment page, so we released your seat. Your answers are kept below.",
         )
     return redirect("registrations:register", registration.program.slug)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
-    shown = _program(request, slug)
-    program = shown.program
-    if shown.state != program_selectors.ProgramState.FULL:
-        if shown.state == program_selectors.ProgramState.OPEN:
-            messages.info(request, "Good news: a seat is free, so you can register now.")
-            return redirect("registrations:register", program.slug)
-        return render(request, "registrations/register_refused.html", {"shown": shown})
-    if request.method == "POST":
-        form = WaitlistForm(request.POST)
-        if form.is_valid():
-            email = form.cleaned_data["email"]
-            limited = rate_limit_attempt(scope="waitlist", client=client_hash(request), email=email)
-            if limited is None:
-                services.waitlist_join(program=program, name=form.cleaned_data["name"], email=email)
-                # The same page whether the address was new, waiting or unconfirmed: the
-                # email says which (see services.waitlist_join).
-                return render(
-                    request,
-                    "registrations/waitlist_sent.html",
-                    {"program": program, "email": email},
-                )
-            response = render(
-                request,
-                "registrations/waitlist_join.html",
-                {"program": program, "form": form, "limited": limited, **_offer_hours()},
-            )
-            return _too_many(response, limited)
-    else:
-        initial = (
-            {"name": request.user.name, "email": request.user.email}
-            if request.user.is_authenticated
-            else {}
-        )
-        form = WaitlistForm(initial=initial)
-    return render(
-        request,
-        "registrations/waitlist_join.html",
-        {"program": program, "form": form, **_offer_hours()},
-    )
-
-
-def _offer_hours() -> dict:
-    return {"offer_hours": settings.WAITLIST_OFFER_HOURS}
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
-    """The personal page of a waitlist entry (its address is the secret)."""
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("program"), token=token)
-    if request.method == "POST" and request.POST.get("action") == "leave":
-        services.waitlist_leave(entry=entry)
-        messages.success(request, "You have left the waitlist.")
-        return redirect("registrations:waitlist_entry", entry.token)
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        # Only the emailed link leads here: the address is the owner's, and this is them.
-        entry = services.waitlist_confirm(entry=entry)
-        if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
-            messages.success(request, "Thank you: your place on the waitlist is confirmed.")
-        return redirect("registrations:waitlist_entry", entry.token)
-    position = None
-    if entry.status == WaitlistEntry.Status.WAITING:
-        position = (
-            WaitlistEntry.objects.filter(
-                program=entry.program,
-                status=WaitlistEntry.Status.WAITING,
-                created_at__lt=entry.created_at,
-            ).count()
-            + 1
-        )
-    return render(
-        request,
-        "registrations/waitlist_entry.html",
-        {
-            "entry": entry,
-            "program": entry.program,
-            "position": position,
-            "offer_live": entry.offer_is_live(),
-        },
-    )
-
-
-def waitlist_accept(request: HttpRequest, token: str) -> HttpResponse:
-    entry = get_object_or_404(WaitlistEntry.objects.select_related("program"), token=token)
-    if not entry.offer_is_live():
-        return redirect("registrations:waitlist_entry", entry.token)
-    return redirect(
-        reverse("registrations:register", args=[entry.program.slug]) + f"?offer={entry.token}"
-    )
