@@ -131,7 +131,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 # Someone who registered without an account signs in by code all the same.
 ACCOUNT_FORMS = {
-    "request_login_code": "registrations.forms_accounts.RequestLoginCodeForm",
+    "request_login_code": "registrations.accounts.RequestLoginCodeForm",
     "signup": "omwellness.accounts.SignupForm",
 }
 ACCOUNT_ADAPTER = "omwellness.accounts.AccountAdapter"
@@ -237,7 +237,7 @@ FORM_RATE_LIMITS = {
 LIVE_HOLDS_PER_CLIENT = env.int("LIVE_HOLDS_PER_CLIENT", default=3)
 
 # Celery (app in omwellness/celery.py, beat schedule there too): with no broker, tasks
-# run eagerly once the transaction commits (registrations/emails.py enqueues on commit).
+# run eagerly once the transaction commits (the outbox writer, outbox/services.py, enqueues on commit).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

@@ -5,7 +5,7 @@ Three kinds of people may (DESIGN rule 8):
 - this browser, when it made the registration or opened an emailed link to it: a
   signed, HttpOnly cookie lists what it may act on (`MINE_COOKIE`);
 - the account it belongs to (its user, or the owner of its verified email), and staff:
-  `portal_selectors` decides, in the query that reads the rows;
+  `selectors` decides, in the query that reads the rows;
 - nobody else: the views answer as if it did not exist.
 
 An emailed link carries a token (`?token=`). The token is a key to trade, not a pass to
@@ -22,8 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 
-from . import permissions
-from . import portal_selectors as selectors
+from . import permissions, selectors
 from .models import Registration, WaitlistEntry
 
 # A signed cookie rather than the session, so registering writes no session row and

@@ -14,6 +14,7 @@ link is made at three moments, so that none is missed:
 Only unclaimed rows are linked: a row that already belongs to an account stays there.
 """
 
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -105,3 +106,16 @@ def on_email_confirmed(sender, request, email_address, **kwargs) -> None:
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
     claim_for_user(user=user)
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Sends the code to anyone who registered with the address, account or not."""
+
+    _user: Account | None  # allauth's: the account the code goes to
+
+    def clean_email(self) -> str:
+        # allauth's checks (the rate limit among them) come first.
+        email = super().clean_email()
+        if email and self._user is None:
+            self._user = account_for_registrant(email=email)
+        return email

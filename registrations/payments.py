@@ -5,12 +5,15 @@ this code is the production code path everywhere.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
 import stripe
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class PaymentsUnavailable(Exception):
@@ -150,8 +153,10 @@ def checkout_session_expire(session_id: str) -> None:
     """Makes a session unpayable. One that is already complete or expired is left as it is."""
     try:
         _call(client().v1.checkout.sessions.expire, session_id)
-    except PaymentsError:
-        pass
+    except PaymentsError as refusal:
+        # Stripe refuses to expire a session that is already complete or expired: the
+        # usual answer, and nothing is payable either way; kept in the log all the same.
+        logger.info("Checkout session %s was not expired: %s", session_id, refusal)
 
 
 def refund_create(

@@ -7,23 +7,20 @@ flushing) are the outbox's own (outbox/tasks.py).
 
 from celery import shared_task
 
+from .reminders import reminders_queue_due
+from .services import holds_expire_stale, waitlist_offers_expire
+
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def queue_due_reminders() -> int:
-    from .reminders import reminders_queue_due
-
     return reminders_queue_due()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def expire_holds() -> int:
-    from .services import holds_expire_stale
-
     return holds_expire_stale()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def expire_waitlist_offers() -> int:
-    from .services import waitlist_offers_expire
-
     return waitlist_offers_expire()

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from .portal_urls import urlpatterns as portal_urlpatterns
-from .views import register, waitlist, webhook
+from .views import account, register, waitlist, webhook
 
 app_name = "registrations"
 
@@ -18,6 +17,37 @@ urlpatterns = [
         name="checkout_cancelled",
     ),
     path("stripe/webhook/", webhook.stripe_webhook, name="stripe_webhook"),
+    # "My registrations": every address here that shows a registration is listed in
+    # tests/test_authorization.py, which fails when one is missing.
+    path("registrations/", account.registration_list, name="list"),
+    path(
+        "registrations/waitlist/<int:pk>/leave/",
+        account.waitlist_leave,
+        name="waitlist_leave",
+    ),
+    path(
+        "registrations/<str:reference>/",
+        account.registration_detail,
+        name="detail",
+    ),
+    path(
+        "registrations/<str:reference>/receipt/",
+        account.registration_receipt,
+        name="receipt",
+    ),
+    path(
+        "registrations/<str:reference>/calendar.ics",
+        account.registration_calendar,
+        name="calendar",
+    ),
+    path(
+        "registrations/<str:reference>/cancel/",
+        account.registration_cancel,
+        name="cancel",
+    ),
+    path(
+        "registrations/<str:reference>/answers/",
+        account.registration_answers,
+        name="answers",
+    ),
 ]
-
-urlpatterns += portal_urlpatterns

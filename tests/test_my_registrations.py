@@ -12,7 +12,7 @@ from django.utils import timezone
 from programs.models import Program
 from registrations import services
 from registrations.models import Payment, Registration, RegistrationLog, WaitlistEntry
-from registrations.portal_selectors import RegistrationView, my_registrations
+from registrations.selectors import RegistrationView, my_registrations
 
 from .factories import (
     ProgramFactory,

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from omwellness.money import format_money
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
-from registrations import access, payments, permissions, services
-from registrations import portal_selectors as selectors
+from registrations import access, payments, permissions, selectors, services
 from registrations.forms import IntakeAnswersForm
 from registrations.models import WaitlistEntry
 

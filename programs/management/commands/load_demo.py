@@ -6,7 +6,9 @@ Idempotent: a second run finds the programs by address and changes nothing.
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -238,9 +240,6 @@ class Command(BaseCommand):
         return program
 
     def accounts(self, lead) -> None:
-        from allauth.account.models import EmailAddress
-        from django.contrib.auth import get_user_model
-
         User = get_user_model()
         for email, staff in [("admin@omwellness.ca", True), ("teacher@omwellness.ca", False)]:
             user, created = User.objects.get_or_create(
