@@ -237,7 +237,7 @@ FORM_RATE_LIMITS = {
 LIVE_HOLDS_PER_CLIENT = env.int("LIVE_HOLDS_PER_CLIENT", default=3)
 
 # Celery (app in omwellness/celery.py, beat schedule there too): with no broker, tasks
-# run eagerly once the transaction commits (the outbox writer, outbox/services.py, enqueues on commit).
+# run eagerly once the transaction commits (outbox/services.py enqueues on commit).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
