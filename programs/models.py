@@ -103,12 +103,11 @@ class Program(models.Model):
     objects = ProgramQuerySet.as_manager()
 
     # Not columns: values the selectors put on the instances they return
-    # (ProgramQuerySet.with_dates, registrations.services.availability);
+    # (ProgramQuerySet.with_dates, and the seat count of registrations' program_lock);
     # an instance loaded any other way lacks them.
     first_starts_at: datetime | None
     last_ends_at: datetime | None
     seats_taken: int
-    facts_at: datetime
 
     class Meta:
         ordering = ["title"]

@@ -26,10 +26,9 @@ rolls it back, which gives the lock back, before it refunds.
 """
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from programs.models import Program, Session
+from programs.models import Program
 from programs.selectors import STATE_LABELS, ProgramState, program_state
 from registrations.models import Registration, WaitlistEntry
 from registrations.selectors import seats_taken_subquery
@@ -46,45 +45,31 @@ REFUSALS = {
 
 
 def program_lock(*, program_id: int, now=None) -> Program:
-    """The program row, locked until the transaction ends (DESIGN rule 1), with its
-    dates and the seats taken read once the lock is held.
+    """The program row, locked until the transaction ends (DESIGN rule 1), read again once
+    the lock is held with its dates and the seats taken at `now` (ORM annotations:
+    `first_starts_at`, `last_ends_at`, `seats_taken`).
 
     Every change to the seats of a program takes this lock before it counts them, so
     two people can never hold the same last seat; see the lock order above for what
-    may be locked before it. On SQLite the write transaction serialises instead.
-    """
-    program = Program.objects.select_for_update().get(pk=program_id)
-    program_facts(program=program, now=now)
-    return program
-
-
-def program_facts(*, program: Program, now=None) -> None:
-    """Reads the dates and the seats taken into `program`, in one query.
-
-    Run it after the lock is held: the count must see every hold committed before.
+    may be locked before it. The count is a second statement on purpose: one that waited
+    for the lock would still count with the snapshot it started with, and miss the hold
+    committed by the transaction it waited for. On SQLite the write transaction
+    serialises instead.
     """
     now = now or timezone.now()
-    sessions = Session.objects.filter(program=OuterRef("pk"))
-    facts = (
-        Program.objects.filter(pk=program.pk)
-        .annotate(
-            first=Subquery(sessions.order_by("starts_at").values("starts_at")[:1]),
-            last=Subquery(sessions.order_by("-ends_at").values("ends_at")[:1]),
-            taken=seats_taken_subquery(now=now),
-        )
-        .values("first", "last", "taken")
-        .get()
+    Program.objects.select_for_update().filter(pk=program_id).values_list("pk").get()
+    # Program declares `seats_taken` for the type checker; the plugin refuses an
+    # annotation named like a declared attribute, which Django allows.
+    counted = Program.objects.with_dates().annotate(
+        seats_taken=seats_taken_subquery(now=now)  # type: ignore[no-redef]
     )
-    program.first_starts_at = facts["first"]
-    program.last_ends_at = facts["last"]
-    program.seats_taken = facts["taken"]
-    program.facts_at = now
+    return counted.get(pk=program_id)
 
 
-def seats_free(*, program: Program, now, offer: WaitlistEntry | None = None) -> int:
-    """Seats nobody holds; a live offer counts as free for the person it was made to."""
-    if getattr(program, "facts_at", None) != now:
-        program_facts(program=program, now=now)
+def seats_free(*, program: Program, offer: WaitlistEntry | None = None, now=None) -> int:
+    """Seats nobody holds, for a program from `program_lock`; a live offer counts as free
+    for the person it was made to."""
+    now = now or timezone.now()
     own_offer = 1 if offer is not None and offer.offer_is_live(now) else 0
     return program.capacity - program.seats_taken + own_offer
 
