@@ -34,10 +34,9 @@ from registrations.models import Registration, RegistrationLog, StripeEvent
 from .celery_processes import ROOT, RedisServer, celery_worker, process_env, wait_until
 from .factories import ProgramFactory
 from .forwarding_proxy import ForwardingProxy
+from .helpers import form_data, register
 from .smtp_standin import SMTPStandIn
 from .stripe_fixtures import WEBHOOK_SECRET, events_of
-from .test_register_views import form_data
-from .test_registration_services import register
 
 pytestmark = pytest.mark.faults
 

@@ -9,7 +9,7 @@ from django.test import Client
 from registrations.models import Registration
 
 from .factories import ProgramFactory, RegistrationFactory
-from .test_register_views import form_data, url
+from .helpers import form_data, url
 
 ATTEMPTS = 50
 SEATS_LEFT = 5

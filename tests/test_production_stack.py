@@ -23,17 +23,12 @@ from devtools import prodlike
 
 from .celery_processes import RedisServer, wait_until
 from .forwarding_proxy import ForwardingProxy
+from .helpers import procfile, shell
 from .smtp_standin import SMTPStandIn
 
 pytestmark = pytest.mark.production_stack
 
 ROOT = prodlike.ROOT
-PROCFILE = ROOT / "Procfile"
-
-
-def procfile() -> dict[str, str]:
-    lines = PROCFILE.read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
 
 
 def test_readme_shows_the_procfile_commands_as_they_are():
@@ -77,11 +72,6 @@ def drop_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as server:
         server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def shell(command: str) -> list[str]:
-    """A long-running Procfile line through a shell; exec, so a signal to stop reaches it."""
-    return ["/bin/sh", "-c", "exec " + command]
 
 
 PROGRAM = """

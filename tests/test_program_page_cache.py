@@ -9,7 +9,7 @@ from registrations import services
 from registrations.models import Registration
 
 from .factories import ProgramFactory, RegistrationFactory, WaitlistEntryFactory
-from .test_registration_services import register
+from .helpers import register
 
 pytestmark = pytest.mark.django_db
 

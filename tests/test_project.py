@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 from io import StringIO
 
 import pytest
@@ -9,26 +6,9 @@ from django.urls import reverse
 
 from programs.models import Program
 
+from .helpers import PRODUCTION_ENV, run_settings
+
 pytestmark = pytest.mark.django_db
-
-PRODUCTION_ENV = {
-    "DJANGO_DEBUG": "false",
-    "DJANGO_SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnop",
-    "STRIPE_SECRET_KEY": "sk_live_example",
-    "STRIPE_WEBHOOK_SECRET": "whsec_example",
-    "DJANGO_ALLOWED_HOSTS": "register.omwellness.ca",
-}
-
-
-def run_settings(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))}
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "omwellness.settings", **env},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(

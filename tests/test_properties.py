@@ -45,8 +45,8 @@ from .factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
+from .helpers import register
 from .stripe_fixtures import WEBHOOK_SECRET
-from .test_registration_services import register
 
 pytestmark = pytest.mark.django_db
 

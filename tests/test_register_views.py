@@ -9,25 +9,9 @@ from registrations import services
 from registrations.models import Payment, Registration, WaitlistEntry
 
 from .factories import ProgramFactory, QuestionFactory, RegistrationFactory
+from .helpers import form_data, url
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(program, **overrides):
-    data = {
-        "name": "Ada Example",
-        "email": "ada@example.com",
-        "phone": "416-555-0123",
-        "price_option": program.price_options.first().pk,
-        "agree_policy": "on",
-        "agree_privacy": "on",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def url(program):
-    return reverse("registrations:register", args=[program.slug])
 
 
 @pytest.fixture

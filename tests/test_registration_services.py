@@ -8,25 +8,10 @@ from registrations import services
 from registrations.models import DiscountCode, Payment, Registration, RegistrationLog, WaitlistEntry
 
 from .factories import ProgramFactory, QuestionFactory, RegistrationFactory, WaitlistEntryFactory
+from .helpers import data_for, register
 from .stripe_fixtures import events_of
 
 pytestmark = pytest.mark.django_db
-
-
-def data_for(program, email="ada@example.com", **overrides):
-    values = {
-        "name": "Ada Example",
-        "email": email,
-        "phone": "",
-        "price_option": program.price_options.first(),
-        "answers": {},
-    }
-    values.update(overrides)
-    return services.RegistrationInput(**values)
-
-
-def register(program, email="ada@example.com", **overrides):
-    return services.registration_create(program=program, data=data_for(program, email, **overrides))
 
 
 def join_confirmed(*, program, name, email):

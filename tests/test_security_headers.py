@@ -17,8 +17,7 @@ import pytest
 from django.urls import reverse
 
 from .factories import FacilitatorFactory, ProgramFactory, RegistrationFactory, UserFactory
-from .test_project import PRODUCTION_ENV, run_settings
-from .test_register_views import form_data
+from .helpers import PRODUCTION_ENV, form_data, run_settings
 
 pytestmark = pytest.mark.django_db
 

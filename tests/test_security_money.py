@@ -23,10 +23,8 @@ from registrations import services
 from registrations.models import DiscountCode, Payment, Refund, Registration
 
 from .factories import ProgramFactory
+from .helpers import deliver, form_data, register, url
 from .stripe_fixtures import API_KEY, events_of
-from .test_register_views import form_data, url
-from .test_registration_services import register
-from .test_webhook import deliver
 
 pytestmark = pytest.mark.django_db
 

@@ -39,7 +39,7 @@ from .factories import (
     UserFactory,
     WaitlistEntryFactory,
 )
-from .test_register_views import form_data, url
+from .helpers import form_data, url
 
 pytestmark = pytest.mark.django_db
 

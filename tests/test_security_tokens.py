@@ -19,8 +19,7 @@ from registrations.models import Registration, WaitlistEntry
 
 from .celery_processes import wait_until
 from .factories import RegistrationFactory, UserFactory, WaitlistEntryFactory
-from .test_production_stack import procfile, shell
-from .test_register_views import form_data
+from .helpers import form_data, procfile, shell
 
 pytestmark = pytest.mark.django_db
 

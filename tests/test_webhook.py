@@ -10,21 +10,11 @@ from registrations import services
 from registrations.models import Payment, Refund, Registration, StripeEvent
 
 from .factories import ProgramFactory
+from .helpers import WEBHOOK_URL as URL
+from .helpers import deliver, register
 from .stripe_fixtures import WEBHOOK_SECRET, events_of
-from .test_registration_services import register
 
 pytestmark = pytest.mark.django_db
-URL = "/stripe/webhook/"
-
-
-def deliver(client, event: dict, secret=WEBHOOK_SECRET):
-    body = json.dumps(event)
-    return client.post(
-        URL,
-        body,
-        content_type="application/json",
-        headers={"Stripe-Signature": signature_header(body, secret)},
-    )
 
 
 @pytest.fixture

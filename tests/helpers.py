@@ -1,0 +1,99 @@
+"""Builders the test modules share: one home, so no test module imports another."""
+
+import json
+import os
+import subprocess
+import sys
+
+from django.urls import reverse
+
+from devtools import prodlike
+from devtools.stripe_standin import signature_header
+from registrations import services
+
+from .stripe_fixtures import WEBHOOK_SECRET
+
+# --- registering, through the service and through the form -----------------------------
+
+
+def data_for(program, email="ada@example.com", **overrides):
+    values = {
+        "name": "Ada Example",
+        "email": email,
+        "phone": "",
+        "price_option": program.price_options.first(),
+        "answers": {},
+    }
+    values.update(overrides)
+    return services.RegistrationInput(**values)
+
+
+def register(program, email="ada@example.com", **overrides):
+    return services.registration_create(program=program, data=data_for(program, email, **overrides))
+
+
+def form_data(program, **overrides):
+    data = {
+        "name": "Ada Example",
+        "email": "ada@example.com",
+        "phone": "416-555-0123",
+        "price_option": program.price_options.first().pk,
+        "agree_policy": "on",
+        "agree_privacy": "on",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def url(program):
+    return reverse("registrations:register", args=[program.slug])
+
+
+# --- Stripe's webhook ---------------------------------------------------------------------
+
+WEBHOOK_URL = "/stripe/webhook/"
+
+
+def deliver(client, event: dict, secret=WEBHOOK_SECRET):
+    body = json.dumps(event)
+    return client.post(
+        WEBHOOK_URL,
+        body,
+        content_type="application/json",
+        headers={"Stripe-Signature": signature_header(body, secret)},
+    )
+
+
+# --- production settings and the Procfile ---------------------------------------------------
+
+PRODUCTION_ENV = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnop",
+    "STRIPE_SECRET_KEY": "sk_live_example",
+    "STRIPE_WEBHOOK_SECRET": "whsec_example",
+    "DJANGO_ALLOWED_HOSTS": "register.omwellness.ca",
+}
+
+
+def run_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "STRIPE_"))}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "omwellness.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PROCFILE = prodlike.ROOT / "Procfile"
+
+
+def procfile() -> dict[str, str]:
+    lines = PROCFILE.read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+def shell(command: str) -> list[str]:
+    """A long-running Procfile line through a shell; exec, so a signal to stop reaches it."""
+    return ["/bin/sh", "-c", "exec " + command]
