@@ -26,6 +26,7 @@ from registrations.models import Registration, WaitlistEntry
 
 from ..celery_processes import process_env, subprocess_database_url
 from ..factories import ProgramFactory, RegistrationFactory
+from ..helpers import form_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -46,19 +47,6 @@ def database_unreachable():
     finally:
         connection.close()
         settings_dict["HOST"], settings_dict["PORT"] = saved
-
-
-def form_answers(program, **overrides) -> dict:
-    data = {
-        "name": "Ada Example",
-        "email": "ada@example.com",
-        "phone": "416-555-0123",
-        "price_option": program.price_options.first().pk,
-        "agree_policy": "on",
-        "agree_privacy": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def kept_fields(page: str) -> list[tuple[str, str]]:
@@ -98,7 +86,7 @@ def test_structure_a_registration_sent_while_the_database_is_down_is_kept_to_sen
     program = ProgramFactory(title="Winter Calm")
     form_url = reverse("registrations:register", args=[program.slug])
     (key,) = re.findall(r'name="submission_key" value="([^"]+)"', client.get(form_url).text)
-    answers = form_answers(program, name="Ada O'Brien", submission_key=key)
+    answers = form_data(program, name="Ada O'Brien", submission_key=key)
 
     with database_unreachable():
         down = client.post(form_url, answers)
@@ -318,7 +306,7 @@ def test_structure_a_running_site_answers_503_while_postgresql_is_stopped_and_re
             answers = {
                 "csrfmiddlewaretoken": browser.cookies["csrftoken"],
                 "submission_key": key,
-                **form_answers(program),
+                **form_data(program),
             }
 
             relay.stop()

@@ -20,24 +20,12 @@ from registrations.models import Payment, Registration
 
 from ..factories import ProgramFactory
 from ..forwarding_proxy import ForwardingProxy
+from ..helpers import form_data
 from ..stripe_fixtures import API_KEY, WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db]
 
 KEY_FIELD = re.compile(r'name="submission_key" value="([^"]+)"')
-
-
-def answers(program, **overrides) -> dict:
-    data = {
-        "name": "Ada Example",
-        "email": "ada@example.com",
-        "phone": "416-555-0123",
-        "price_option": program.price_options.first().pk,
-        "agree_policy": "on",
-        "agree_privacy": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def drawn_form(browser: Client, program) -> dict:
@@ -61,7 +49,7 @@ def test_structure_the_same_submission_twice_makes_one_registration_and_one_chec
     program, stripe_standin, mailoutbox
 ):
     browser = Client()
-    data = {**answers(program), **drawn_form(browser, program)}
+    data = {**form_data(program), **drawn_form(browser, program)}
 
     first = submit(browser, program, data)
     assert first.status_code == 303
@@ -83,7 +71,7 @@ def test_structure_a_submission_sent_again_after_paying_leads_to_its_confirmatio
     program, stripe_standin
 ):
     browser = Client()
-    data = {**answers(program), **drawn_form(browser, program)}
+    data = {**form_data(program), **drawn_form(browser, program)}
     submit(browser, program, data)
     registration = Registration.objects.get()
     registration.status = Registration.Status.CONFIRMED
@@ -104,7 +92,7 @@ def test_structure_a_free_place_submitted_twice_is_confirmed_once(
     price.amount_cents = 0
     price.save(update_fields=["amount_cents"])
     browser = Client()
-    data = {**answers(program), **drawn_form(browser, program)}
+    data = {**form_data(program), **drawn_form(browser, program)}
 
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(browser, program, data)
@@ -123,7 +111,7 @@ def test_structure_someone_elses_key_learns_nothing(
     stranger gets: an email went to the address. No reference, no Checkout, no cookie."""
     owner = Client()
     key = drawn_form(owner, program)
-    submit(owner, program, {**answers(program), **key})
+    submit(owner, program, {**form_data(program), **key})
     registration = Registration.objects.get()
     stranger = Client()
     drawn_form(stranger, program)  # the stranger's own CSRF cookie
@@ -131,8 +119,8 @@ def test_structure_someone_elses_key_learns_nothing(
     drawn_form(without_key, program)
 
     with django_capture_on_commit_callbacks(execute=True):
-        copied = submit(stranger, program, {**answers(program), **key})
-        plain = submit(without_key, program, answers(program))
+        copied = submit(stranger, program, {**form_data(program), **key})
+        plain = submit(without_key, program, form_data(program))
 
     assert copied.status_code == plain.status_code == 200
     text = copied.content.decode()
@@ -151,11 +139,11 @@ def test_structure_someone_elses_key_with_another_address_is_a_new_registration(
 ):
     owner = Client()
     key = drawn_form(owner, program)
-    submit(owner, program, {**answers(program), **key})
+    submit(owner, program, {**form_data(program), **key})
     stranger = Client()
     drawn_form(stranger, program)
 
-    theirs = submit(stranger, program, {**answers(program, email="grace@example.com"), **key})
+    theirs = submit(stranger, program, {**form_data(program, email="grace@example.com"), **key})
 
     assert theirs.status_code == 303
     assert Registration.objects.filter(email="grace@example.com").count() == 1
@@ -166,7 +154,7 @@ def test_structure_a_key_we_did_not_make_is_ignored(program, stripe_standin):
     browser = Client()
     drawn_form(browser, program)
 
-    response = submit(browser, program, {**answers(program), "submission_key": "x" * 64})
+    response = submit(browser, program, {**form_data(program), "submission_key": "x" * 64})
 
     assert response.status_code == 303
     assert Registration.objects.get().submission_key is None
@@ -179,7 +167,7 @@ def test_structure_a_signed_in_person_whose_answer_was_lost_carries_on_from_a_ne
     after the answer was lost shows the registration and leads on to its payment."""
     browser = Client()
     browser.force_login(user)
-    data = answers(program, email=user.email)
+    data = form_data(program, email=user.email)
     first = submit(browser, program, {**data, **drawn_form(browser, program)})
     registration = Registration.objects.get()
     lose_the_answer(browser)
@@ -243,7 +231,9 @@ def test_structure_a_lost_answer_and_a_new_form_lead_on_to_payment_by_the_email(
             page = browser.get(form_url)
             (key,) = KEY_FIELD.findall(page.text)
             data = {"csrfmiddlewaretoken": browser.cookies["csrftoken"], "submission_key": key}
-            return browser.post(form_url, data={**data, **answers(program)}, allow_redirects=False)
+            return browser.post(
+                form_url, data={**data, **form_data(program)}, allow_redirects=False
+            )
 
         with pytest.raises(requests.ConnectionError):
             send_a_new_form()
