@@ -63,9 +63,6 @@ def _row(draft: EmailDraft, *, now: datetime) -> OutboundEmail:
 def write(draft: EmailDraft, *, now: datetime | None = None) -> OutboundEmail:
     """Writes one email and sends it after commit; the same dedup key writes it once and
     returns the row already there."""
-    existing = OutboundEmail.objects.filter(dedup_key=draft.dedup_key).first()
-    if existing is not None:
-        return existing
     row = _row(draft, now=now or timezone.now())
     with transaction.atomic():
         email, created = OutboundEmail.objects.get_or_create(
@@ -103,9 +100,10 @@ def write_many(drafts: Sequence[EmailDraft], *, now: datetime | None = None) -> 
             [_row(draft, now=now) for draft in drafts], ignore_conflicts=True
         )
         # Rows of this call carry its `now`; a conflicting row written earlier does not.
+        # Found by their unique dedup keys, so the outbox's size does not matter.
         written = list(
             OutboundEmail.objects.filter(
-                created_at=now, kind__in={draft.kind for draft in drafts}
+                dedup_key__in=[draft.dedup_key for draft in drafts], created_at=now
             ).values_list("pk", flat=True)
         )
         _send_after_commit(written)
