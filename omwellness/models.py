@@ -1,7 +1,9 @@
+from decimal import Decimal
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -59,3 +61,67 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class Centre(models.Model):
+    """The centre's business details: one row, edited in the admin.
+
+    The one home of who the centre is (name, mailing address, contact) and how it
+    charges sales tax. Emails (their sender identification), receipts and the price
+    shown on every page read it from here; `Centre.current()` returns the row.
+    """
+
+    name = models.CharField(_("name"), max_length=150, default="omwellness")
+    legal_name = models.CharField(
+        _("legal name"), max_length=200, blank=True, help_text=_("As on receipts, if different.")
+    )
+    mailing_address = models.TextField(
+        _("mailing address"), default="100 Queen Street West\nToronto, ON M5H 2N2\nCanada"
+    )
+    email = models.EmailField(_("email"), default="hello@omwellness.ca")
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    website = models.URLField(_("web address"), default="https://omwellness.ca")
+    hst_registered = models.BooleanField(
+        _("registered for HST"),
+        default=False,
+        help_text=_("Charge sales tax on taxable programs and show the business number."),
+    )
+    business_number = models.CharField(
+        _("business number"),
+        max_length=30,
+        blank=True,
+        help_text=_("The HST registration number, e.g. 123456789 RT0001."),
+    )
+    tax_rate_percent = models.DecimalField(
+        _("tax rate (%)"), max_digits=5, decimal_places=3, default=Decimal("13.000")
+    )
+    tax_name = models.CharField(_("tax name"), max_length=20, default="HST")
+    prices_include_tax = models.BooleanField(
+        _("prices include tax"),
+        default=False,
+        help_text=_("Off: tax is added to the prices shown. On: the prices shown include it."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("centre details")
+        verbose_name_plural = _("centre details")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="centre_single_row"),
+            models.CheckConstraint(
+                condition=Q(tax_rate_percent__gte=0, tax_rate_percent__lt=100),
+                name="centre_tax_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "Centre":
+        centre, _created = cls.objects.get_or_create(pk=1)
+        return centre

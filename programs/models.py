@@ -83,6 +83,15 @@ class Program(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     facilitators = models.ManyToManyField(Facilitator, related_name="programs", blank=True)
+    next_term = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="previous_terms",
+        verbose_name=_("next term"),
+        help_text=_("The next run of this program, offered when this one ends or is cancelled."),
+    )
     refund_days_before_start = models.PositiveSmallIntegerField(
         _("full refund until (days before start)"), default=7
     )

@@ -1,11 +1,13 @@
 """Builders the test modules share: one home, so no test module imports another."""
 
+import io
 import json
 import os
 import subprocess
 import sys
 
 from django.urls import reverse
+from pypdf import PdfReader
 
 from devtools import prodlike
 from devtools.stripe_standin import signature_header
@@ -97,3 +99,9 @@ def procfile() -> dict[str, str]:
 def shell(command: str) -> list[str]:
     """A long-running Procfile line through a shell; exec, so a signal to stop reaches it."""
     return ["/bin/sh", "-c", "exec " + command]
+
+
+def pdf_text(content: bytes) -> str:
+    """The text a person would read in a PDF, extracted as a PDF reader does."""
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)

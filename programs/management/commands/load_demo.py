@@ -207,6 +207,8 @@ class Command(BaseCommand):
         copy = program_duplicate(program=msc, weeks=weeks)
         copy.status = Program.Status.PUBLISHED
         copy.save(update_fields=["status"])
+        msc.next_term = copy
+        msc.save(update_fields=["next_term"])
         return copy
 
     def in_person(self, facilitator) -> Program:

@@ -1,19 +1,19 @@
+"""A person's place in a program: the registration, its answers and its discount code."""
+
 import secrets
-from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omwellness.money import format_money
 from outbox.models import OutboundEmail
 from programs.models import PriceOption, Program, Question
 
-from .amount_paid import AmountPaidMixin, AmountPaidQuerySetMixin
+from ..amount_paid import AmountPaidMixin, AmountPaidQuerySetMixin
 
 # No 0/O, 1/I/L: references are read aloud on the phone and typed from paper.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -241,158 +241,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_text}: {self.value[:40]}"
-
-
-class Payment(models.Model):
-    """One Stripe Checkout Session for a registration; a registration may try several."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("Checkout open")
-        PROCESSING = "processing", _("Payment processing")
-        PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
-        EXPIRED = "expired", _("Expired")
-        # Money for a session the site did not open for this registration, or for another
-        # amount or currency than it asked: refunded in full, never a seat (fulfilment.py).
-        REFUSED = "refused", _("Refused and refunded")
-
-    registration = models.ForeignKey(
-        Registration, on_delete=models.PROTECT, related_name="payments"
-    )
-    checkout_session_id = models.CharField(max_length=255, unique=True)
-    checkout_url = models.URLField(max_length=1000, blank=True)
-    payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
-    amount_cents = models.PositiveIntegerField()
-    amount_refunded_cents = models.PositiveIntegerField(default=0)
-    currency = models.CharField(max_length=3, default="cad")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    paid_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount_refunded_cents__lte=F("amount_cents")),
-                name="payment_refund_not_above_amount",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.checkout_session_id} ({self.get_status_display()})"
-
-
-class Refund(models.Model):
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    stripe_refund_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    amount_cents = models.PositiveIntegerField()
-    reason = models.CharField(max_length=300)
-    status = models.CharField(max_length=20, default="pending")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{format_money(self.amount_cents)} for {self.payment.registration.reference}"
-
-
-class StripeEvent(models.Model):
-    """Every webhook event received: the dedup key and the audit trail (DESIGN rule 4)."""
-
-    event_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=255, blank=True, db_index=True)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-received_at"]
-
-    def __str__(self) -> str:
-        return f"{self.event_id} {self.type}"
-
-
-class WaitlistEntry(models.Model):
-    class Status(models.TextChoices):
-        # Joined, but the emailed link has not been opened yet: no offer, no seat, until it is.
-        UNCONFIRMED = "unconfirmed", _("Awaiting email confirmation")
-        WAITING = "waiting", _("Waiting")
-        OFFERED = "offered", _("Offered a seat")
-        ACCEPTED = "accepted", _("Accepted")
-        EXPIRED = "expired", _("Offer expired")
-        LEFT = "left", _("Left the waitlist")
-
-    # On the waitlist: one such entry per address and program (the constraint below).
-    ACTIVE_STATUSES = [Status.UNCONFIRMED, Status.WAITING, Status.OFFERED]
-
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="waitlist")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="waitlist_entries",
-    )
-    name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("email"))
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    created_at = models.DateTimeField(default=timezone.now)
-    offered_at = models.DateTimeField(null=True, blank=True)
-    offer_expires_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name_plural = "waitlist entries"
-        constraints = [
-            models.UniqueConstraint(
-                "program",
-                Lower("email"),
-                condition=Q(status__in=["unconfirmed", "waiting", "offered"]),
-                name="waitlist_one_active_per_email",
-                violation_error_message=_("This email is already on the waitlist."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.get_status_display()})"
-
-    def offer_is_live(self, now=None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.status == self.Status.OFFERED
-            and self.offer_expires_at is not None
-            and self.offer_expires_at > now
-        )
-
-    @staticmethod
-    def offer_deadline(now) -> datetime:
-        return now + timedelta(hours=settings.WAITLIST_OFFER_HOURS)
-
-
-class RegistrationLog(models.Model):
-    """What happened to a registration, by whom: every change to money or seats."""
-
-    # Read back by the emails, which give each stay in a program its own confirmation.
-    TRANSFERRED = "transferred"
-
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(max_length=50)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
