@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from programs.services import program_duplicate
 
 TORONTO = ZoneInfo("America/Toronto")
 MSC_SLUG = "mindful-self-compassion-winter-2026"
+PAST_SLUG = "self-compassion-foundations"
 DEMO_PASSWORD = "omwellness-demo"  # noqa: S105 - local demo accounts only (DEBUG)
 
 MSC_DESCRIPTION = """\
@@ -100,6 +102,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
+        self.past_program_with_certificates(lead, co)
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -255,3 +258,46 @@ class Command(BaseCommand):
             if not staff and lead.user_id is None:
                 lead.user = user
                 lead.save(update_fields=["user"])
+
+    def past_program_with_certificates(self, lead, co) -> None:
+        """A program that ended two weeks ago, with a completion rule (7 of 9 sessions
+        live, the retreat among them); the certificates app's demo command adds its
+        participants, their attendance and certificates, and prints where to see them."""
+        if not Program.objects.filter(slug=PAST_SLUG).exists():
+            last_week = timezone.localdate() - timedelta(days=14)
+            last_week -= timedelta(days=(last_week.weekday() - 2) % 7)  # a Wednesday
+            first_day = last_week - timedelta(weeks=7)
+            program = Program.objects.create(
+                slug=PAST_SLUG,
+                title="Self-Compassion Foundations",
+                summary="Eight Wednesday evenings and a half-day retreat. Online; ended "
+                "recently, with certificates of completion.",
+                description=MSC_DESCRIPTION,
+                format=Program.Format.ONLINE,
+                capacity=12,
+                status=Program.Status.PUBLISHED,
+                completion_min_sessions=7,
+            )
+            program.facilitators.set([lead, co])
+            sessions = [
+                Session(
+                    program=program,
+                    title=title,
+                    starts_at=toronto(first_day + timedelta(weeks=n), time(19, 0)),
+                    ends_at=toronto(first_day + timedelta(weeks=n), time(21, 30)),
+                )
+                for n, title in enumerate(MSC_WEEKS)
+            ]
+            retreat_day = first_day + timedelta(weeks=4, days=3)
+            sessions.append(
+                Session(
+                    program=program,
+                    title="Half-day silent retreat",
+                    starts_at=toronto(retreat_day, time(10, 0)),
+                    ends_at=toronto(retreat_day, time(14, 0)),
+                    required_for_completion=True,
+                )
+            )
+            Session.objects.bulk_create(sessions)
+            PriceOption.objects.create(program=program, label="Standard", amount_cents=45000)
+        call_command("load_demo_certificates", PAST_SLUG, stdout=self.stdout)
