@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.utils.html import format_html
 
+from registrations.admin.display import ReadOnlyAdmin
+
 from . import permissions, services
 from .models import Certificate
 
@@ -40,7 +42,7 @@ class RevokedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "program_title", "issued_at", "state"]
     list_filter = [RevokedFilter, "issued_at"]
     search_fields = ["code", "name", "program_title", "registration__reference"]
@@ -60,7 +62,6 @@ class CertificateAdmin(admin.ModelAdmin):
         ("revoked_at", "revoked_by"),
         "revoked_reason",
     ]
-    # Never changed here (see has_change_permission): every field reads as text.
     readonly_fields = ["verification_page"]
 
     @admin.display(description="State")
@@ -70,15 +71,6 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.display(description="Public page")
     def verification_page(self, certificate: Certificate) -> str:
         return format_html('<a href="{0}">{0}</a>', certificate.get_absolute_url())
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request) -> bool:
         return request.user.has_perm(permissions.REVOKE)

@@ -49,38 +49,29 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     canvas.setLineWidth(0.5)
     canvas.rect(36, 36, width - 72, height - 72, stroke=1, fill=0)
 
-    canvas.setFillColor(GREEN)
-    canvas.setFont(FONT_BOLD, 16)
-    canvas.drawCentredString(centre, height - 88, "omwellness")
-    canvas.setFillColor(INK)
-    canvas.setFont(FONT, 30)
-    canvas.drawCentredString(centre, height - 140, "Certificate of Completion")
-    canvas.setStrokeColor(GREEN)
-    canvas.line(centre - 60, height - 158, centre + 60, height - 158)
+    def centred(text: str, drop: float, font: str, size: float, colour=INK) -> None:
+        """One line centred `drop` points below the top, shrunk to fit the width."""
+        canvas.setFillColor(colour)
+        canvas.setFont(font, _fitted(text, font, size, text_width))
+        canvas.drawCentredString(centre, height - drop, text)
 
-    canvas.setFillColor(MUTED)
-    canvas.setFont(FONT_ITALIC, 13)
-    canvas.drawCentredString(centre, height - 196, "This certifies that")
-    canvas.setFillColor(INK)
-    size = _fitted(certificate.name, FONT_BOLD, 32, text_width)
-    canvas.setFont(FONT_BOLD, size)
-    canvas.drawCentredString(centre, height - 240, certificate.name)
-    canvas.setFillColor(MUTED)
-    canvas.setFont(FONT_ITALIC, 13)
-    canvas.drawCentredString(centre, height - 274, "has completed")
-    canvas.setFillColor(INK)
-    size = _fitted(certificate.program_title, FONT_BOLD, 22, text_width)
-    canvas.setFont(FONT_BOLD, size)
-    canvas.drawCentredString(centre, height - 310, certificate.program_title)
+    centred("omwellness", 104, FONT_BOLD, 16, GREEN)
+    centred("Certificate of Completion", 156, FONT, 30)
+    canvas.setStrokeColor(GREEN)
+    canvas.line(centre - 60, height - 174, centre + 60, height - 174)
+    centred("This certifies that", 212, FONT_ITALIC, 13, MUTED)
+    centred(certificate.name, 256, FONT_BOLD, 32)
+    centred("has completed", 290, FONT_ITALIC, 13, MUTED)
+    centred(certificate.program_title, 326, FONT_BOLD, 22)
 
     canvas.setFont(FONT, 12.5)
-    canvas.drawCentredString(centre, height - 342, certificate.dates)
+    canvas.drawCentredString(centre, height - 358, certificate.dates)
     attended = (
         f"{certificate.sessions_attended} of {certificate.sessions_total} sessions attended "
         f"live · {certificate.live_hours} hours"
     )
-    canvas.drawCentredString(centre, height - 362, attended)
-    y = height - 392
+    canvas.drawCentredString(centre, height - 378, attended)
+    y = height - 408
     if certificate.facilitators:
         lines = simpleSplit(f"Facilitated by {certificate.facilitators}", FONT, 12.5, text_width)
         for line in lines[:3]:

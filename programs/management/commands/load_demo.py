@@ -102,7 +102,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
-        self.past_program_with_certificates(lead, co)
+        self.past_program_with_certificates(msc)
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -259,45 +259,25 @@ class Command(BaseCommand):
                 lead.user = user
                 lead.save(update_fields=["user"])
 
-    def past_program_with_certificates(self, lead, co) -> None:
-        """A program that ended two weeks ago, with a completion rule (7 of 9 sessions
-        live, the retreat among them); the certificates app's demo command adds its
-        participants, their attendance and certificates, and prints where to see them."""
+    def past_program_with_certificates(self, msc: Program) -> None:
+        """A term of the MSC program that ended two weeks ago (made with the duplicate
+        action), with a completion rule: 7 of 9 sessions live, the retreat among them.
+        The certificates app's demo command adds its participants, their attendance
+        and certificates, and prints where to see them."""
         if not Program.objects.filter(slug=PAST_SLUG).exists():
-            last_week = timezone.localdate() - timedelta(days=14)
-            last_week -= timedelta(days=(last_week.weekday() - 2) % 7)  # a Wednesday
-            first_day = last_week - timedelta(weeks=7)
-            program = Program.objects.create(
+            last = msc.sessions.order_by("ends_at").last()
+            if last is None:
+                raise CommandError(f"{msc.title} has no sessions to move on a term")
+            weeks = (timezone.now() - timedelta(days=14) - last.ends_at).days // 7
+            past = program_duplicate(program=msc, weeks=weeks)
+            Program.objects.filter(pk=past.pk).update(
                 slug=PAST_SLUG,
                 title="Self-Compassion Foundations",
-                summary="Eight Wednesday evenings and a half-day retreat. Online; ended "
-                "recently, with certificates of completion.",
-                description=MSC_DESCRIPTION,
-                format=Program.Format.ONLINE,
-                capacity=12,
                 status=Program.Status.PUBLISHED,
+                next_term=None,
                 completion_min_sessions=7,
             )
-            program.facilitators.set([lead, co])
-            sessions = [
-                Session(
-                    program=program,
-                    title=title,
-                    starts_at=toronto(first_day + timedelta(weeks=n), time(19, 0)),
-                    ends_at=toronto(first_day + timedelta(weeks=n), time(21, 30)),
-                )
-                for n, title in enumerate(MSC_WEEKS)
-            ]
-            retreat_day = first_day + timedelta(weeks=4, days=3)
-            sessions.append(
-                Session(
-                    program=program,
-                    title="Half-day silent retreat",
-                    starts_at=toronto(retreat_day, time(10, 0)),
-                    ends_at=toronto(retreat_day, time(14, 0)),
-                    required_for_completion=True,
-                )
+            past.sessions.filter(title="Half-day silent retreat").update(
+                required_for_completion=True
             )
-            Session.objects.bulk_create(sessions)
-            PriceOption.objects.create(program=program, label="Standard", amount_cents=45000)
         call_command("load_demo_certificates", PAST_SLUG, stdout=self.stdout)
