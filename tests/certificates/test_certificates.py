@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
 from django.test import Client
@@ -421,3 +422,25 @@ def test_certificate_links_keep_my_registrations_queries_constant(client):
         assert page.count("Certificate of completion (PDF)") == size
         counts[size] = len(captured)
     assert counts[1] == counts[12]
+
+
+def test_certificate_rule_is_on_the_program_page(client):
+    program = completed_program(starts_in=timedelta(days=20))
+    page = client.get(program.get_absolute_url()).content.decode()
+    assert (
+        "A certificate of completion is given for attending at least 3 of the 4 sessions "
+        "live, including Closing retreat." in page
+    )
+    assert "recording does not count" in page
+
+
+def test_certificate_demo_prints_addresses_that_open(client, settings):
+    settings.SITE_URL = "http://testserver"
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out)  # a second run adds nothing
+    valid, revoked = re.findall(r"http://testserver(/certificates/[0-9A-Z-]+/)", out.getvalue())[:2]
+    assert "Certificate verified" in client.get(valid).content.decode()
+    assert "This certificate was revoked" in client.get(revoked).content.decode()
+    completion = program_completion(program=Certificate.objects.first().registration.program)
+    assert Certificate.objects.count() == 3 and len(completion.to_issue) == 1
