@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "outbox",
     "registrations",
     "facilitate",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +231,11 @@ FORM_RATE_LIMITS = {
     "waitlist": {
         "client": env.str("WAITLIST_RATE_LIMIT_PER_CLIENT", default="10/h"),
         "email": env.str("WAITLIST_RATE_LIMIT_PER_EMAIL", default="3/h"),
+    },
+    # The public certificate page: per client, and per code in the "email" slot.
+    "certificate": {
+        "client": env.str("CERTIFICATE_RATE_LIMIT_PER_CLIENT", default="60/h"),
+        "email": env.str("CERTIFICATE_RATE_LIMIT_PER_CODE", default="120/h"),
     },
 }
 # Unpaid seats one client address may hold in one program at once (each hold lasts

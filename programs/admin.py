@@ -26,7 +26,14 @@ from .services import program_duplicate
 class SessionInline(LabelledTabularInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
-    fields = ["title", "starts_at", "ends_at", "location_note", "sequence"]
+    fields = [
+        "title",
+        "starts_at",
+        "ends_at",
+        "location_note",
+        "required_for_completion",
+        "sequence",
+    ]
     readonly_fields = ["sequence"]
 
 
@@ -99,6 +106,7 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
         ),
         ("Reminders", {"fields": ["reminder_days_before", "remind_on_session_day"]}),
         ("Facilitators", {"fields": ["facilitators"]}),
+        ("Certificate of completion", {"fields": ["completion_min_sessions"]}),
     ]
 
     def get_queryset(self, request):

@@ -106,6 +106,17 @@ class Program(models.Model):
         default=True,
         help_text=_("Sent for online programs, with the meeting link."),
     )
+    # The completion rule of the certificates app: live attendance only (recordings do
+    # not count), as the MSC teacher-training pathway asks (e.g. 7 of 9 sessions).
+    completion_min_sessions = models.PositiveSmallIntegerField(
+        _("certificate: sessions attended live"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many sessions a participant must attend live for a certificate of "
+            "completion. Leave empty for a program without certificates."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -161,6 +172,11 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     location_note = models.CharField(_("location note"), max_length=200, blank=True)
+    required_for_completion = models.BooleanField(
+        _("required for the certificate"),
+        default=False,
+        help_text=_("Must be attended live for a certificate of completion (e.g. the retreat)."),
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Raised whenever the time changes, as iCalendar's SEQUENCE (RFC 5545 §3.8.7.4).
     sequence = models.PositiveIntegerField(default=0, editable=False)

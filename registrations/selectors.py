@@ -119,7 +119,9 @@ def _owned_filter(*, user) -> Q | None:
 
 
 def _with_schedule_and_payments(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("program", "price_option").prefetch_related(
+    # "certificate": the certificates app's one-to-one, by its relation name (the
+    # download link of "My registrations"), read in the same query.
+    return queryset.select_related("program", "price_option", "certificate").prefetch_related(
         Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at")),
         Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
     )

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from certificates.models import Certificate
 from outbox.models import OutboundEmail
 from registrations.models import Registration, WaitlistEntry
 
@@ -33,6 +34,7 @@ PARTICIPANT_PAGES = {
     "registrations:cancel": lambda w: [w.registration.reference],
     "registrations:answers": lambda w: [w.registration.reference],
     "registrations:waitlist_leave": lambda w: [w.entry.pk],
+    "certificates:download": lambda w: [w.registration.reference],
 }
 FACILITATOR_PAGES = {
     "facilitate:roster": lambda w: [w.program.slug],
@@ -41,6 +43,7 @@ FACILITATOR_PAGES = {
     "facilitate:attendance": lambda w: [w.program.slug],
     "facilitate:attendance_session": lambda w: [w.program.slug, w.session.pk],
     "facilitate:message": lambda w: [w.program.slug],
+    "certificates:completion": lambda w: [w.program.slug],
 }
 PROTECTED = {**PARTICIPANT_PAGES, **FACILITATOR_PAGES}
 # Addresses that change something on POST: denied people must change nothing.
@@ -50,6 +53,7 @@ POSTS = {
     "registrations:waitlist_leave": {},
     "facilitate:attendance_session": {"present": "on"},
     "facilitate:message": {"subject": "Hello", "body": "Hello"},
+    "certificates:completion": {"issue": "all"},
 }
 # Pages about the person themself rather than a particular object: checked below.
 PERSONAL_INDEXES = {"registrations:list", "facilitate:program_list"}
@@ -92,6 +96,17 @@ class World:
         self.plain_staff = UserFactory(is_staff=True)
         self.program_staff = make_program_staff()
         self.superuser = UserFactory(is_staff=True, is_superuser=True)
+        self.certificate = Certificate.objects.create(
+            registration=self.registration,
+            name=self.registration.name,
+            program_title=self.program.title,
+            first_day=self.session.starts_at.date(),
+            last_day=self.session.starts_at.date(),
+            sessions_attended=1,
+            sessions_total=1,
+            live_minutes=150,
+            issued_at=self.session.ends_at,
+        )
 
     def person(self, role, url_name):
         if role == "owner":

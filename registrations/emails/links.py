@@ -39,3 +39,10 @@ def my_registrations_url() -> str:
 
 def program_url(program: Program) -> str:
     return absolute(program.get_absolute_url())
+
+
+def personal_url(registration: Registration, url_name: str) -> str:
+    """The absolute address of any page of one registration, by URL name (taking the
+    `reference` argument), carrying the token for a person without an account: for apps
+    above this one (a certificate's download) that link to their own pages of it."""
+    return _personal_url(registration, url_name)

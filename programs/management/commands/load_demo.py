@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from programs.services import program_duplicate
 
 TORONTO = ZoneInfo("America/Toronto")
 MSC_SLUG = "mindful-self-compassion-winter-2026"
+PAST_SLUG = "self-compassion-foundations"
 DEMO_PASSWORD = "omwellness-demo"  # noqa: S105 - local demo accounts only (DEBUG)
 
 MSC_DESCRIPTION = """\
@@ -100,6 +102,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
+        self.past_program_with_certificates(msc)
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -255,3 +258,26 @@ class Command(BaseCommand):
             if not staff and lead.user_id is None:
                 lead.user = user
                 lead.save(update_fields=["user"])
+
+    def past_program_with_certificates(self, msc: Program) -> None:
+        """A term of the MSC program that ended two weeks ago (made with the duplicate
+        action), with a completion rule: 7 of 9 sessions live, the retreat among them.
+        The certificates app's demo command adds its participants, their attendance
+        and certificates, and prints where to see them."""
+        if not Program.objects.filter(slug=PAST_SLUG).exists():
+            last = msc.sessions.order_by("ends_at").last()
+            if last is None:
+                raise CommandError(f"{msc.title} has no sessions to move on a term")
+            weeks = (timezone.now() - timedelta(days=14) - last.ends_at).days // 7
+            past = program_duplicate(program=msc, weeks=weeks)
+            Program.objects.filter(pk=past.pk).update(
+                slug=PAST_SLUG,
+                title="Self-Compassion Foundations",
+                status=Program.Status.PUBLISHED,
+                next_term=None,
+                completion_min_sessions=7,
+            )
+            past.sessions.filter(title="Half-day silent retreat").update(
+                required_for_completion=True
+            )
+        call_command("load_demo_certificates", PAST_SLUG, stdout=self.stdout)
