@@ -44,7 +44,9 @@ def switch(request: HttpRequest, reference: str) -> HttpResponse:
     if request.GET.get("session_id"):
         return _back_from_checkout(request, registration, request.GET["session_id"])
     held = services.switch_held(registration=registration)
-    if request.method == "POST" and held is not None and "action" in request.POST:
+    if request.method == "POST" and held is not None:
+        # "Continue to payment", "keep", or the confirm button pressed again: the one
+        # held switch goes on to its one Checkout page.
         return _held_action(request, registration, held)
     if request.method == "POST" and selectors.switch_done(
         registration=registration, target_id=_posted_target(request)
@@ -128,7 +130,7 @@ def _moved(switch: Switch) -> str:
 
 def _held_action(request: HttpRequest, registration: Registration, held: Switch) -> HttpResponse:
     """Continue to pay the difference of a held switch, or keep the registration as it is."""
-    if request.POST["action"] == "keep":
+    if request.POST.get("action") == "keep":
         services.switch_abandon(switch=held, reason="the participant kept their registration")
         messages.success(request, f"Nothing changed: you stay in {registration.program.title}.")
         return redirect(registration.get_absolute_url())
