@@ -1,7 +1,8 @@
 """The switch page of "My registrations": what moving to the next term changes, then the move.
 
 Open to the registration's owner (its account or the browser its link was opened in);
-staff move people with the admin's transfer instead. Anyone else gets a 404.
+staff allowed to view registrations see the page without the form (they move people with
+the admin's transfer). Anyone else gets a 404.
 """
 
 import logging
@@ -38,7 +39,10 @@ def switch(request: HttpRequest, reference: str) -> HttpResponse:
             raise Http404("No such registration.")
         return redirect_to_login(request.get_full_path())
     registration = facts.registration
-    if not access.is_own(request, registration):
+    # Staff who may view the registration see what a switch would change; only its owner
+    # switches (staff move people with the admin's transfer).
+    for_staff = not access.is_own(request, registration)
+    if for_staff and (request.method == "POST" or "session_id" in request.GET):
         raise Http404("No such registration.")
     detail_url = registration.get_absolute_url()
     if request.GET.get("session_id"):
@@ -55,7 +59,7 @@ def switch(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(detail_url)
     offer = selectors.switch_offer(registration=registration)
     form = None
-    if not offer.refusal and held is None:
+    if not offer.refusal and held is None and not for_staff:
         form = SwitchForm(
             request.POST if request.method == "POST" else None,
             offer=offer,
@@ -75,7 +79,8 @@ def switch(request: HttpRequest, reference: str) -> HttpResponse:
             "registration": registration,
             "facts": facts,
             "offer": offer,
-            "held": held,
+            "held": None if for_staff else held,
+            "for_staff": for_staff,
             "form": form,
             "detail_url": detail_url,
         },

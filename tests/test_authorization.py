@@ -33,6 +33,7 @@ PARTICIPANT_PAGES = {
     "registrations:cancel": lambda w: [w.registration.reference],
     "registrations:answers": lambda w: [w.registration.reference],
     "registrations:waitlist_leave": lambda w: [w.entry.pk],
+    "switching:switch": lambda w: [w.registration.reference],
 }
 FACILITATOR_PAGES = {
     "facilitate:roster": lambda w: [w.program.slug],
@@ -48,6 +49,7 @@ POSTS = {
     "registrations:cancel": {},
     "registrations:answers": {},
     "registrations:waitlist_leave": {},
+    "switching:switch": {"target": "1"},
     "facilitate:attendance_session": {"present": "on"},
     "facilitate:message": {"subject": "Hello", "body": "Hello"},
 }

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
+            self.switch_terms()
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -240,6 +242,11 @@ class Command(BaseCommand):
         )
         PriceOption.objects.create(program=program, label="Standard", amount_cents=18000)
         return program
+
+    def switch_terms(self) -> None:
+        """A participant who can switch to the next term (the switching app's own demo,
+        called by name: the catalogue imports no other app)."""
+        call_command("load_switch_demo", stdout=self.stdout)
 
     def accounts(self, lead) -> None:
         User = get_user_model()
