@@ -39,7 +39,8 @@ class Command(BaseCommand):
             source.next_term = program_duplicate(program=source, weeks=52)
             source.save(update_fields=["next_term"])
         # Open now for people already in this term, whatever day the demo is loaded.
-        Program.objects.filter(pk=source.next_term_id).update(
+        target = source.next_term
+        Program.objects.filter(pk=target.pk).update(
             status=Program.Status.PUBLISHED, registration_opens_at=None
         )
         user = self.participant()
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Demo account {EMAIL} / {PASSWORD}: registered for {source.title}, "
-            f"can switch to {source.next_term.title}"
+            f"can switch to {target.title}"
         )
 
     def switchable(self, program: Program, now) -> bool:
