@@ -45,7 +45,9 @@ def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
             return registration
         # The difference of a switch to another term (services/switch.py), locked after
         # its registration as the lock order says.
-        switch = Switch.objects.select_for_update().filter(payment=payment).first()
+        switch = None
+        if payment is not None:
+            switch = Switch.objects.select_for_update().filter(payment=payment).first()
         refusal = _refusal(
             session=session, registration=registration, payment=payment, switch=switch
         )
