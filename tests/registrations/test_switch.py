@@ -6,9 +6,12 @@ to the same questions. Double submits, two tabs, a lapsed hold and a raced last 
 leave one correct state.
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -410,3 +413,92 @@ def test_switch_keeps_a_question_only_if_text_and_kind_match(terms):
     assert services.same_questions(now_term, next_term)
     next_term.questions.update(kind=Question.Kind.LONG_TEXT)
     assert not services.same_questions(now_term, next_term)
+
+
+# --- Races on real connections (PostgreSQL) ---------------------------------------------
+
+
+def _at_once(*actions) -> list:
+    """Runs each action on its own connection, all released together; their outcomes."""
+    start = threading.Barrier(len(actions))
+    outcomes: list = []
+
+    def run(action) -> None:
+        try:
+            start.wait()
+            outcomes.append(action())
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_switch_and_new_registrations_race_for_the_last_seat(terms, stripe_standin):
+    now_term, next_term = terms
+    next_term.capacity = 1
+    next_term.save(update_fields=["capacity"])
+    registration = paid_in(now_term, stripe_standin, user=UserFactory())
+    price = next_term.price_options.get()
+
+    def switch():
+        started = services.switch_start(
+            registration=registration, target_id=next_term.pk, price_option=price, answers={}
+        )
+        return services.switch_complete(switch=started)
+
+    def newcomer(n):
+        return lambda: services.registration_create(
+            program=next_term,
+            data=services.RegistrationInput(
+                name="Bea Example",
+                email=f"bea{n}@example.com",
+                phone="",
+                price_option=price,
+                answers={},
+            ),
+        )
+
+    outcomes = _at_once(switch, *(newcomer(n) for n in range(4)))
+
+    winners = [o for o in outcomes if isinstance(o, Registration)]
+    assert len(winners) == 1, outcomes
+    assert next_term.registrations.holding_seats().count() == 1
+    registration.refresh_from_db()
+    moved = registration.program == next_term
+    assert moved == (Switch.objects.filter(status=Switch.Status.COMPLETED).count() == 1)
+    assert program_seats_left(program=now_term) == (10 if moved else 9)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_switch_sent_from_two_tabs_at_once_moves_once(terms, stripe_standin):
+    now_term, next_term = terms
+    price_of(next_term, 40000)
+    person = UserFactory()
+    registration = paid_in(now_term, stripe_standin, user=person)
+
+    def tab():
+        client = Client()
+        client.force_login(person)
+        return client.post(switch_url(registration), {"target": next_term.pk}).status_code
+
+    assert _at_once(tab, tab) == [302, 302]
+
+    registration.refresh_from_db()
+    assert registration.program == next_term
+    assert Switch.objects.filter(status=Switch.Status.COMPLETED).count() == 1
+    assert refunded_by_stripe(stripe_standin) == [5000]
+    assert registration.amount_paid.net_cents == 40000
+    assert (
+        OutboundEmail.objects.filter(recipient=person.email, subject__contains="MSC Spring").count()
+        == 1
+    )
