@@ -32,7 +32,7 @@ from .checkout import payment_record
 from .errors import RegistrationRefused, SwitchRefused
 from .holds import checkout_sessions_expire
 from .log import registration_log
-from .refunds import refund_payment
+from .refunds import registration_refund
 from .switch_rules import new_amount, same_questions, switch_deadline, switch_refusal
 from .terms import HOLD, HOLD_MINIMUM
 from .transfer import waitlist_leave_on_joining
@@ -244,17 +244,12 @@ def _check_seat(*, switch: Switch, now) -> None:
 
 
 def _refund_difference(*, registration: Registration, switch: Switch) -> None:
-    remaining = min(-switch.difference_cents, registration.amount_paid.net_cents)
-    for payment in registration.payments.select_for_update().filter(status=Payment.Status.PAID):
-        if remaining <= 0:
-            break
-        refund = refund_payment(
-            payment=payment,
-            amount_cents=remaining,
-            reason=f"Moved to {switch.to_program.title}: the difference",
-            key=f"switch-{switch.pk}-{payment.pk}",
-        )
-        remaining -= refund.amount_cents if refund else 0
+    registration_refund(
+        registration=registration,
+        amount_cents=min(-switch.difference_cents, registration.amount_paid.net_cents),
+        reason=f"Moved to {switch.to_program.title}: the difference",
+        key=f"switch-{switch.pk}",
+    )
 
 
 def _release(*, switch: Switch, reason: str, now, offer_seat: bool = True) -> list[str]:

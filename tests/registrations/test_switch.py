@@ -78,6 +78,30 @@ def refunded_by_stripe(standin) -> list[int]:
     return sorted(refund["amount"] for refund in standin.refunds.values())
 
 
+def started_switch(registration, target) -> Switch:
+    """A held switch to `target` at its one price, as the switch page starts it."""
+    return services.switch_start(
+        registration=registration,
+        target_id=target.pk,
+        price_option=target.price_options.get(),
+        answers={},
+    )
+
+
+def newcomer(program, n: int = 0) -> Registration:
+    """Someone new registering for `program`: a hold on one of its seats."""
+    return services.registration_create(
+        program=program,
+        data=services.RegistrationInput(
+            name="Bea Example",
+            email=f"bea{n}@example.com",
+            phone="",
+            price_option=program.price_options.get(),
+            answers={},
+        ),
+    )
+
+
 def price_of(program, amount: int) -> None:
     program.price_options.update(amount_cents=amount)
 
@@ -224,12 +248,7 @@ def test_switch_hold_lapses_then_a_late_payment_for_a_full_term_is_refunded(
     next_term.save(update_fields=["capacity"])
     person = UserFactory()
     registration = paid_in(now_term, stripe_standin, user=person)
-    switch = services.switch_start(
-        registration=registration,
-        target_id=next_term.pk,
-        price_option=next_term.price_options.get(),
-        answers={},
-    )
+    switch = started_switch(registration, next_term)
     services.switch_checkout(switch=switch, return_url="https://example.com/switch/")
     switch.refresh_from_db()
     session_id = switch.payment.checkout_session_id
@@ -251,12 +270,7 @@ def test_switch_unpaid_hold_expires_and_frees_the_seat(terms, stripe_standin):
     now_term, next_term = terms
     price_of(next_term, 50000)
     registration = paid_in(now_term, stripe_standin, user=UserFactory())
-    switch = services.switch_start(
-        registration=registration,
-        target_id=next_term.pk,
-        price_option=next_term.price_options.get(),
-        answers={},
-    )
+    switch = started_switch(registration, next_term)
     services.switch_checkout(switch=switch, return_url="https://example.com/switch/")
     assert program_seats_left(program=next_term) == 9
 
@@ -298,16 +312,7 @@ def test_switch_refused_when_a_new_registration_took_the_last_seat(client, terms
     client.force_login(person)
     page = client.get(switch_url(registration))  # drawn while the seat was free
     assert "Switch to MSC Spring" in page.content.decode()
-    services.registration_create(
-        program=next_term,
-        data=services.RegistrationInput(
-            name="Bea Example",
-            email="bea@example.com",
-            phone="",
-            price_option=next_term.price_options.get(),
-            answers={},
-        ),
-    )
+    newcomer(next_term)
 
     response = client.post(switch_url(registration), {"target": next_term.pk})
 
@@ -324,24 +329,10 @@ def test_switch_holding_the_last_seat_turns_a_new_registration_away(terms, strip
     next_term.capacity = 1
     next_term.save(update_fields=["capacity"])
     registration = paid_in(now_term, stripe_standin, user=UserFactory())
-    services.switch_start(
-        registration=registration,
-        target_id=next_term.pk,
-        price_option=next_term.price_options.get(),
-        answers={},
-    )
+    started_switch(registration, next_term)
 
     with pytest.raises(services.ProgramFull):
-        services.registration_create(
-            program=next_term,
-            data=services.RegistrationInput(
-                name="Bea Example",
-                email="bea@example.com",
-                phone="",
-                price_option=next_term.price_options.get(),
-                answers={},
-            ),
-        )
+        newcomer(next_term)
 
 
 # --- The window, the questions, who may ----------------------------------------------------------
@@ -455,19 +446,7 @@ def test_switch_and_new_registrations_race_for_the_last_seat(terms, stripe_stand
         )
         return services.switch_complete(switch=started)
 
-    def newcomer(n):
-        return lambda: services.registration_create(
-            program=next_term,
-            data=services.RegistrationInput(
-                name="Bea Example",
-                email=f"bea{n}@example.com",
-                phone="",
-                price_option=price,
-                answers={},
-            ),
-        )
-
-    outcomes = _at_once(switch, *(newcomer(n) for n in range(4)))
+    outcomes = _at_once(switch, *(lambda n=n: newcomer(next_term, n) for n in range(4)))
 
     winners = [o for o in outcomes if isinstance(o, Registration)]
     assert len(winners) == 1, outcomes
