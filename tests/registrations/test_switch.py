@@ -481,3 +481,24 @@ def test_switch_sent_from_two_tabs_at_once_moves_once(terms, stripe_standin):
         OutboundEmail.objects.filter(recipient=person.email, subject__contains="MSC Spring").count()
         == 1
     )
+
+
+def test_switch_admin_lists_switches_without_their_answers(client, terms, stripe_standin):
+    now_term, next_term = terms
+    next_term.questions.update(text="Any injuries we should know about?")
+    registration = paid_in(now_term, stripe_standin, user=UserFactory())
+    question = next_term.questions.get()
+    switch = services.switch_start(
+        registration=registration,
+        target_id=next_term.pk,
+        price_option=next_term.price_options.get(),
+        answers={question.pk: "A sore knee"},
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    listing = client.get(reverse("admin:registrations_switch_changelist")).content.decode()
+    one = client.get(reverse("admin:registrations_switch_change", args=[switch.pk]))
+
+    assert registration.reference in listing
+    assert one.status_code == 200
+    assert "A sore knee" not in one.content.decode()
