@@ -184,6 +184,7 @@ def switch_paid(*, registration: Registration, switch: Switch, now=None) -> str:
                 _finish(registration=registration, switch=switch, now=now)
         except SwitchRefused as refusal:
             why = f"the switch could not be completed ({refusal})"
+            registration.refresh_from_db()  # the savepoint's changes are gone from the row
     if why:
         # No waitlist offer here: it would lock the program, and the refund follows.
         _release(switch=switch, reason=f"payment refunded: {why}", now=now, offer_seat=False)
