@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "registrations",
     "facilitate",
     "certificates",
+    "switching",
 ]
 
 MIDDLEWARE = [

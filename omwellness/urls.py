@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("registrations.urls")),
     path("facilitate/", include("facilitate.urls")),
     path("", include("certificates.urls")),
+    path("", include("switching.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path(

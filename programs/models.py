@@ -95,6 +95,12 @@ class Program(models.Model):
     refund_days_before_start = models.PositiveSmallIntegerField(
         _("full refund until (days before start)"), default=7
     )
+    # A week by default, as the full refund: a seat given up later is hard to fill.
+    switch_days_before_start = models.PositiveSmallIntegerField(
+        _("switching to the next term until (days before start)"),
+        default=7,
+        help_text=_("Participants may move themselves to the next term until then."),
+    )
     reminder_days_before = models.CharField(
         _("reminders (days before the first session)"),
         max_length=50,
@@ -162,6 +168,12 @@ class Program(models.Model):
         if starts_at is None:
             return None
         return starts_at - timedelta(days=self.refund_days_before_start)
+
+    def switch_deadline(self, starts_at) -> datetime | None:
+        """Until when a participant may move to the next term by themselves."""
+        if starts_at is None:
+            return None
+        return starts_at - timedelta(days=self.switch_days_before_start)
 
 
 class Session(models.Model):

@@ -31,13 +31,13 @@ from programs.models import Program, Question, Session
 from . import permissions
 from .accounts import verified_emails
 from .amount_paid import AmountPaid
-from .models import Answer, Payment, Registration, WaitlistEntry
+from .models import Answer, Payment, Registration, Switch, WaitlistEntry
 
 # --- seats ----------------------------------------------------------------------------
 
 
 def seats_taken_subquery(*, now) -> CombinedExpression:
-    """Seats held for a program: confirmed, live holds and live waitlist offers."""
+    """Seats held for a program: confirmed, live holds, live waitlist offers and switches."""
     registrations = (
         Registration.objects.filter(program=OuterRef("pk"))
         .holding_seats(now)
@@ -57,8 +57,20 @@ def seats_taken_subquery(*, now) -> CombinedExpression:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return Coalesce(Subquery(registrations, output_field=IntegerField()), Value(0)) + Coalesce(
-        Subquery(offers, output_field=IntegerField()), Value(0)
+    # A participant switching in from another term holds a seat while they pay the difference.
+    switches = (
+        Switch.objects.filter(
+            to_program=OuterRef("pk"), status=Switch.Status.HELD, hold_expires_at__gt=now
+        )
+        .order_by()
+        .values("to_program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Coalesce(Subquery(registrations, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
+        + Coalesce(Subquery(switches, output_field=IntegerField()), Value(0))
     )
 
 
@@ -68,7 +80,10 @@ def program_seats_taken(*, program: Program, now=None) -> int:
     offers = WaitlistEntry.objects.filter(
         program=program, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
     )
-    return held + offers.count()
+    switches = Switch.objects.filter(
+        to_program=program, status=Switch.Status.HELD, hold_expires_at__gt=now
+    )
+    return held + offers.count() + switches.count()
 
 
 def program_seats_left(*, program: Program, now=None) -> int:
@@ -121,7 +136,9 @@ def _owned_filter(*, user) -> Q | None:
 def _with_schedule_and_payments(queryset: QuerySet) -> QuerySet:
     # "certificate": the certificates app's one-to-one, by its relation name (the
     # download link of "My registrations"), read in the same query.
-    return queryset.select_related("program", "price_option", "certificate").prefetch_related(
+    return queryset.select_related(
+        "program__next_term", "price_option", "certificate"
+    ).prefetch_related(
         Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at")),
         Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
     )
@@ -144,6 +161,26 @@ class RegistrationView:
     shows_meeting_link: bool
     has_receipt: bool
     can_cancel: bool
+    # The term "My registrations" offers to switch to, within the program's window; the
+    # switch page checks the rest (seats, registration open) under the lock.
+    switch_to: Program | None
+
+
+def switch_target(registration: Registration, starts_at: datetime | None, now) -> Program | None:
+    """The program's next term, while this registration may move there by itself."""
+    program, deadline = registration.program, None
+    target = program.next_term
+    if starts_at is not None:
+        deadline = program.switch_deadline(starts_at)
+    if (
+        registration.status != Registration.Status.CONFIRMED
+        or target is None
+        or target.status != Program.Status.PUBLISHED
+        or deadline is None
+        or now >= deadline
+    ):
+        return None
+    return target
 
 
 def _registration_view(registration: Registration, now: datetime) -> RegistrationView:
@@ -175,6 +212,7 @@ def _registration_view(registration: Registration, now: datetime) -> Registratio
         }
         and (amount_paid.gross_cents > 0 or registration.amount_due_cents == 0),
         can_cancel=registration.is_active and not is_past,
+        switch_to=switch_target(registration, sessions[0].starts_at if sessions else None, now),
     )
 
 

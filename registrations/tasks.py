@@ -8,7 +8,7 @@ flushing) are the outbox's own (outbox/tasks.py).
 from celery import shared_task
 
 from .reminders import reminders_queue_due
-from .services import holds_expire_stale, waitlist_offers_expire
+from .services import holds_expire_stale, switch_holds_expire, waitlist_offers_expire
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -18,7 +18,7 @@ def queue_due_reminders() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def expire_holds() -> int:
-    return holds_expire_stale()
+    return holds_expire_stale() + switch_holds_expire()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

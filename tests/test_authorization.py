@@ -35,6 +35,7 @@ PARTICIPANT_PAGES = {
     "registrations:answers": lambda w: [w.registration.reference],
     "registrations:waitlist_leave": lambda w: [w.entry.pk],
     "certificates:download": lambda w: [w.registration.reference],
+    "switching:switch": lambda w: [w.registration.reference],
 }
 FACILITATOR_PAGES = {
     "facilitate:roster": lambda w: [w.program.slug],
@@ -51,6 +52,7 @@ POSTS = {
     "registrations:cancel": {},
     "registrations:answers": {},
     "registrations:waitlist_leave": {},
+    "switching:switch": {"target": "1"},
     "facilitate:attendance_session": {"present": "on"},
     "facilitate:message": {"subject": "Hello", "body": "Hello"},
     "certificates:completion": {"issue": "all"},

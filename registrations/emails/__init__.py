@@ -21,7 +21,7 @@ from .compose import (
     queue,
     render,
 )
-from .facilitators import facilitators_notice, message_participants
+from .facilitators import facilitators_notice, facilitators_switch, message_participants
 from .links import (
     absolute,
     answers_url,
@@ -59,6 +59,7 @@ __all__ = [
     "cancellation",
     "confirmation",
     "facilitators_notice",
+    "facilitators_switch",
     "late_payment_refunded",
     "message_participants",
     "my_registrations_url",

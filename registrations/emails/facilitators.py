@@ -46,6 +46,37 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
         )
 
 
+def facilitators_switch(*, registration: Registration, source: Program, switch_id: int) -> None:
+    """Tells the facilitators of both terms that a participant moved from `source` to the
+    registration's program: one leaves a seat free, the other gains a participant."""
+    target = registration.program
+    for program, joined in ((source, False), (target, True)):
+        seats_left = program_seats_left(program=program)
+        facilitators = program.facilitators.filter(user__isnull=False).select_related("user")
+        for facilitator in facilitators:
+            if facilitator.user is None:  # never: the query takes only those with an account
+                continue
+            queue(
+                kind=Kind.FACILITATORS_NOTICE,
+                dedup_key=f"facilitators:switch:{switch_id}:{program.pk}:{facilitator.user_id}",
+                recipient=facilitator.user.email,
+                subject=f"{registration.name} moved {'to' if joined else 'from'} {program.title}",
+                template="facilitators_switch",
+                context={
+                    "name": facilitator.name,
+                    "joined": joined,
+                    "participant_name": registration.name,
+                    "participant_email": registration.email,
+                    "program": program,
+                    "other_program": source if joined else target,
+                    "seats_left": seats_left,
+                    "roster_url": absolute(
+                        reverse("facilitate:roster", kwargs={"slug": program.slug})
+                    ),
+                },
+            )
+
+
 def message_participants(*, program: Program, subject: str, body: str, sender) -> int:
     """A facilitator's message to every confirmed participant; returns how many.
 

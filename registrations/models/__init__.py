@@ -12,6 +12,7 @@ from .registration import (
     new_reference,
     new_token,
 )
+from .switch import Switch
 from .waitlist import WaitlistEntry
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "RegistrationLog",
     "RegistrationQuerySet",
     "StripeEvent",
+    "Switch",
     "WaitlistEntry",
     "new_reference",
     "new_token",

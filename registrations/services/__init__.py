@@ -16,6 +16,7 @@ from .errors import (
     ProgramFull,
     RegistrationRefused,
     SubmittedBefore,
+    SwitchRefused,
     TooManyHolds,
     TransferRefused,
 )
@@ -23,6 +24,15 @@ from .fulfilment import registration_fulfill
 from .holds import checkout_cancelled, holds_expire_stale, registration_confirm, seat_release
 from .owner_links import registration_link_send
 from .stripe_events import stripe_event_process
+from .switch import (
+    switch_abandon,
+    switch_checkout,
+    switch_complete,
+    switch_held,
+    switch_holds_expire,
+    switch_start,
+)
+from .switch_rules import new_amount, same_questions, switch_deadline, switch_refusal
 from .transfer import registration_transfer, registrations_transfer
 from .waitlist import (
     waitlist_confirm,
@@ -45,10 +55,12 @@ __all__ = [
     "RegistrationInput",
     "RegistrationRefused",
     "SubmittedBefore",
+    "SwitchRefused",
     "TransferRefused",
     "checkout_cancelled",
     "checkout_start",
     "holds_expire_stale",
+    "new_amount",
     "paid_cents",
     "refund_quote",
     "registration_answers_save",
@@ -59,8 +71,17 @@ __all__ = [
     "registration_link_send",
     "registration_transfer",
     "registrations_transfer",
+    "same_questions",
     "seat_release",
     "stripe_event_process",
+    "switch_abandon",
+    "switch_checkout",
+    "switch_complete",
+    "switch_deadline",
+    "switch_held",
+    "switch_holds_expire",
+    "switch_refusal",
+    "switch_start",
     "TooManyHolds",
     "waitlist_confirm",
     "waitlist_join",

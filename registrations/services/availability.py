@@ -5,7 +5,7 @@ transactions never wait on each other in a circle (PostgreSQL would kill one of 
 with "deadlock detected"):
 
 1. the Stripe event row (stripe_event_process, a webhook only);
-2. registrations, in id order;
+2. registrations, in id order, each followed by its switches (services/switch.py);
 3. programs, in id order (program_lock below: the seat count);
 4. under a program: its waitlist entries, then discount codes.
 
@@ -56,8 +56,14 @@ def program_lock(*, program_id: int, now=None) -> Program:
     committed by the transaction it waited for. On SQLite the write transaction
     serialises instead.
     """
-    now = now or timezone.now()
     Program.objects.select_for_update().filter(pk=program_id).values_list("pk").get()
+    return program_counted(program_id=program_id, now=now)
+
+
+def program_counted(*, program_id: int, now=None) -> Program:
+    """The program with its dates and seats taken at `now`, as program_lock reads it: under
+    that lock to decide, without it only to show what a decision would likely be."""
+    now = now or timezone.now()
     # Program declares `seats_taken` for the type checker; the plugin refuses an
     # annotation named like a declared attribute, which Django allows.
     counted = Program.objects.with_dates().annotate(

@@ -60,3 +60,7 @@ class TransferRefused(Exception):
 
 class AnswersRefused(Exception):
     """Intake answers cannot be stored for this registration; the message is for the person."""
+
+
+class SwitchRefused(Exception):
+    """A registration cannot move to the other term now; the message is for the person."""

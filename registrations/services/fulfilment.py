@@ -13,12 +13,13 @@ from django.utils import timezone
 
 from omwellness.money import format_money
 from registrations import emails, payments
-from registrations.models import Payment, Registration
+from registrations.models import Payment, Registration, Switch
 
 from .availability import program_lock, seats_free
 from .holds import registration_confirm, seat_release
 from .log import registration_log
 from .refunds import refund_payment
+from .switch import switch_paid, switch_payment_expired
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,14 @@ def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
             # Already settled. Checked before the terms: a transfer may since have changed
             # the program or the amount due, and that must not undo a payment accepted then.
             return registration
-        refusal = _refusal(session=session, registration=registration, payment=payment)
+        # The difference of a switch to another term (services/switch.py), locked after
+        # its registration as the lock order says.
+        switch = None
+        if payment is not None:
+            switch = Switch.objects.select_for_update().filter(payment=payment).first()
+        refusal = _refusal(
+            session=session, registration=registration, payment=payment, switch=switch
+        )
         if refusal is not None:
             if session.payment_status == "paid":
                 _refuse(registration=registration, payment=payment, session=session, why=refusal)
@@ -57,6 +65,11 @@ def registration_fulfill(*, checkout_session_id: str) -> Registration | None:
                 )
             return registration
         if payment is None:  # never: _refusal refuses every session without a Payment row
+            return registration
+        if switch is not None:
+            _switch_settle(
+                registration=registration, payment=payment, session=session, switch=switch
+            )
             return registration
         if session.payment_status in ("paid", "no_payment_required"):
             _paid(registration=registration, payment=payment, session=session)
@@ -96,25 +109,29 @@ def _registration_for(
 
 
 def _refusal(
-    *, session: payments.CheckoutSession, registration: Registration, payment: Payment | None
+    *,
+    session: payments.CheckoutSession,
+    registration: Registration,
+    payment: Payment | None,
+    switch: Switch | None = None,
 ) -> str | None:
     """Why this session may not pay for this registration; None when it is the one we asked for."""
     if payment is None:
         if session.payment_link_id:
             return "paid through a Payment Link, not a checkout the site opened"
         return "paid in a checkout session the site did not open for this registration"
-    asked = {"registration": registration.reference, "program": registration.program.slug}
+    program, due = registration.program, registration.amount_due_cents
+    if switch is not None:
+        program, due = switch.to_program, switch.difference_cents
+    asked = {"registration": registration.reference, "program": program.slug}
     if session.client_reference_id != registration.reference or any(
         session.metadata.get(key) != value for key, value in asked.items()
     ):
         return "the checkout session's details do not match the registration"
     if session.currency != "cad":
         return f"paid in {session.currency.upper() or 'an unknown currency'}, not CAD"
-    if session.amount_total != registration.amount_due_cents:
-        return (
-            f"{format_money(session.amount_total)} paid where "
-            f"{format_money(registration.amount_due_cents)} was due"
-        )
+    if session.amount_total != due:
+        return f"{format_money(session.amount_total)} paid where {format_money(due)} was due"
     return None
 
 
@@ -158,17 +175,7 @@ def _paid(
     if payment.status == Payment.Status.PAID:
         return
     now = timezone.now()
-    payment.status = Payment.Status.PAID
-    payment.payment_intent_id = session.payment_intent_id
-    payment.paid_at = now
-    payment.amount_cents = session.amount_total
-    payment.save(update_fields=["status", "payment_intent_id", "paid_at", "amount_cents"])
-    registration_log(
-        registration=registration,
-        action="paid",
-        message=f"{format_money(payment.amount_cents)}, {session.id}",
-    )
-
+    _mark_paid(registration=registration, payment=payment, session=session, now=now)
     other_paid = registration.payments.filter(status=Payment.Status.PAID).exclude(pk=payment.pk)
     if registration.status == Registration.Status.CONFIRMED or other_paid.exists():
         _refund_unwanted(registration, payment, "a second payment for the same registration")
@@ -186,6 +193,46 @@ def _paid(
     registration.status = Registration.Status.REFUNDED
     registration.save(update_fields=["status", "updated_at"])
     emails.late_payment_refunded(registration=registration, refund_cents=payment.amount_cents)
+
+
+def _mark_paid(
+    *, registration: Registration, payment: Payment, session: payments.CheckoutSession, now
+) -> None:
+    payment.status = Payment.Status.PAID
+    payment.payment_intent_id = session.payment_intent_id
+    payment.paid_at = now
+    payment.amount_cents = session.amount_total
+    payment.save(update_fields=["status", "payment_intent_id", "paid_at", "amount_cents"])
+    registration_log(
+        registration=registration,
+        action="paid",
+        message=f"{format_money(payment.amount_cents)}, {session.id}",
+    )
+
+
+def _switch_settle(
+    *,
+    registration: Registration,
+    payment: Payment,
+    session: payments.CheckoutSession,
+    switch: Switch,
+) -> None:
+    """The difference of a switch: paid completes the switch (or is refunded in full when
+    it cannot complete); an expired checkout gives the held seat back. The registration
+    stays as it was until the switch completes."""
+    now = timezone.now()
+    if session.payment_status == "paid":
+        _mark_paid(registration=registration, payment=payment, session=session, now=now)
+        why = switch_paid(registration=registration, switch=switch, now=now)
+        if why:
+            _refund_unwanted(registration, payment, why)
+    elif session.status == "complete":
+        _processing(registration=registration, payment=payment, session=session)
+    elif session.status == "expired":
+        if payment.status == Payment.Status.OPEN:
+            payment.status = Payment.Status.EXPIRED
+            payment.save(update_fields=["status"])
+        switch_payment_expired(switch=switch, now=now)
 
 
 class _NoSeatFree(Exception):

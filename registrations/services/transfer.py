@@ -209,7 +209,15 @@ def _move(*, registration: Registration, target: Program, price_option: PriceOpt
                 f"not passed on to {target.slug}"
             ),
         )
-    # Registered now, so a place on the new program's waitlist would only hold a second seat.
+    waitlist_leave_on_joining(registration=registration, target=target, actor=actor)
+    emails.confirmation(registration=registration)
+    emails.facilitators_notice(registration=registration, event="registered")
+    if target.questions.exists():
+        emails.answers_request(registration=registration, previous_program=previous)
+
+
+def waitlist_leave_on_joining(*, registration: Registration, target: Program, actor) -> None:
+    """Registered now, so a place on the new program's waitlist would only hold a second seat."""
     for entry in WaitlistEntry.objects.filter(
         program=target,
         email__iexact=registration.email,
@@ -220,9 +228,5 @@ def _move(*, registration: Registration, target: Program, price_option: PriceOpt
             registration=registration,
             actor=actor,
             action="waitlist left",
-            message=f"left the waitlist of {target.slug} on being transferred there",
+            message=f"left the waitlist of {target.slug} on moving there",
         )
-    emails.confirmation(registration=registration)
-    emails.facilitators_notice(registration=registration, event="registered")
-    if target.questions.exists():
-        emails.answers_request(registration=registration, previous_program=previous)

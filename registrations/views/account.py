@@ -55,6 +55,7 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "sessions": facts.sessions,
         "schedule_summary": schedule_summary(facts.sessions),
         "full_refund_deadline": registration.program.full_refund_deadline(facts.starts_at),
+        "switch_deadline": registration.program.switch_deadline(facts.starts_at),
         "calendar_url": reverse("registrations:calendar", args=[reference]),
         "receipt_url": reverse("registrations:receipt", args=[reference]),
         "cancel_url": reverse("registrations:cancel", args=[reference]),

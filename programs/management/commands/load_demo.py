@@ -102,6 +102,7 @@ class Command(BaseCommand):
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
+            self.switch_terms()
         self.past_program_with_certificates(msc)
 
     def facilitators(self):
@@ -243,6 +244,11 @@ class Command(BaseCommand):
         )
         PriceOption.objects.create(program=program, label="Standard", amount_cents=18000)
         return program
+
+    def switch_terms(self) -> None:
+        """A participant who can switch to the next term (the switching app's own demo,
+        called by name: the catalogue imports no other app)."""
+        call_command("load_switch_demo", stdout=self.stdout)
 
     def accounts(self, lead) -> None:
         User = get_user_model()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SwitchingConfig(AppConfig):
+    name = "switching"
+    verbose_name = "Switching terms"
