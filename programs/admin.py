@@ -97,6 +97,15 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Minimum enrolment",
+            {
+                "fields": [
+                    ("minimum_participants", "minimum_decision_date"),
+                    "show_places_missing",
+                ]
+            },
+        ),
         ("Reminders", {"fields": ["reminder_days_before", "remind_on_session_day"]}),
         ("Facilitators", {"fields": ["facilitators"]}),
     ]

@@ -5,12 +5,12 @@ from django.utils import timezone
 
 from omwellness.money import format_money
 from registrations import emails
-from registrations.models import Payment, Registration
+from registrations.models import Registration
 
 from .errors import CancellationRefused
 from .holds import checkout_sessions_expire, seat_release
 from .log import registration_log
-from .refunds import refund_payment
+from .refunds import registration_refund
 
 
 def paid_cents(*, registration: Registration) -> int:
@@ -60,18 +60,13 @@ def registration_cancel(
         )
         if amount < 0 or amount > paid:
             raise CancellationRefused(f"The refund must be between $0 and {format_money(paid)}.")
-        remaining = amount
-        for payment in registration.payments.select_for_update().filter(status=Payment.Status.PAID):
-            if remaining <= 0:
-                break
-            refund = refund_payment(
-                payment=payment,
-                amount_cents=remaining,
-                reason=reason or "Cancelled",
-                key=f"cancel-{registration.reference}-{payment.pk}",
-                actor=actor,
-            )
-            remaining -= refund.amount_cents if refund else 0
+        registration_refund(
+            registration=registration,
+            amount_cents=amount,
+            reason=reason or "Cancelled",
+            key=f"cancel-{registration.reference}",
+            actor=actor,
+        )
         was_confirmed = registration.status == Registration.Status.CONFIRMED
         status = (
             Registration.Status.REFUNDED

@@ -1,5 +1,5 @@
 from registrations import payments
-from registrations.models import Payment, Refund
+from registrations.models import Payment, Refund, Registration
 
 
 def refund_payment(
@@ -35,3 +35,24 @@ def refund_payment(
     payment.amount_refunded_cents += refund.amount_cents
     payment.save(update_fields=["amount_refunded_cents"])
     return refund
+
+
+def registration_refund(
+    *, registration: Registration, amount_cents: int, reason: str, key: str, actor=None
+) -> int:
+    """Refunds up to `amount_cents` of what the registration paid, payment by payment, and
+    returns how much. Locks as refund_payment asks; each payment's refund is keyed
+    `<key>-<payment id>`, so the same `key` never refunds a payment twice."""
+    remaining = amount_cents
+    for payment in registration.payments.select_for_update().filter(status=Payment.Status.PAID):
+        if remaining <= 0:
+            break
+        refund = refund_payment(
+            payment=payment,
+            amount_cents=remaining,
+            reason=reason,
+            key=f"{key}-{payment.pk}",
+            actor=actor,
+        )
+        remaining -= refund.amount_cents if refund else 0
+    return amount_cents - remaining
