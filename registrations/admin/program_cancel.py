@@ -33,9 +33,12 @@ class ProgramCancelMixin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is not None:
-            fieldsets.append(
-                ("Minimum and cancelling", {"fields": ["minimum_status", "cancellation"]})
-            )
+            # The cancel link only to those who may follow it; how far a cancellation has
+            # gone, to everyone who sees the program.
+            shown = ["minimum_status"]
+            if obj.cancelled_at is not None or permissions.may_cancel_program(user=request.user):
+                shown.append("cancellation")
+            fieldsets.append(("Minimum and cancelling", {"fields": shown}))
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,14 +1,14 @@
 """A program that needs a minimum: its page says so, staff cancel it from the admin, and
 the participant is refunded in full and offered the next term."""
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
 from programs.models import Program
+from registrations import tasks
 from registrations.models import Registration
 
+from ..celery_processes import wait_until
 from ..factories import UserFactory
 from .helpers import PASSWORD, days_from_today, evening_program, found_in, paid_registration
 
@@ -54,12 +54,16 @@ def test_journey_minimum_not_reached_staff_cancel_and_the_participant_is_refunde
     look(staff, "admin-cancel-program")
     staff.get_by_role("button", name="Cancel the program and refund everyone").click()
     expect(staff.locator(".messagelist")).to_contain_text("is cancelled")
-    # The refunds run in the background (a worker in CI): the screen follows them.
-    deadline = time.monotonic() + 30
-    while "1 refunded in full" not in staff.locator(".field-cancellation").inner_text():
-        assert time.monotonic() < deadline, "the cancellation did not finish"
-        time.sleep(0.5)
-        staff.reload()
+    # The rest runs in the background: after the request without a broker, or in CI on a
+    # real worker, which cannot reach this test's Stripe stand-in. So the periodic job
+    # that retries refunds runs here once the registration has ended, as beat would.
+    wait_until(
+        lambda: registration.log.filter(action="program cancelled").exists(),
+        what="the registration to end",
+    )
+    tasks.finish_program_cancellations()
+    staff.reload()
+    expect(staff.locator(".field-cancellation")).to_contain_text("1 refunded in full")
     look(staff, "admin-program-cancelled")
 
     letter = site.inbox.wait_for(
@@ -67,7 +71,9 @@ def test_journey_minimum_not_reached_staff_cancel_and_the_participant_is_refunde
     )
     assert "We are refunding the $450 CAD you paid, in full" in letter.text
     assert "The next term, Mindful Self-Compassion: Spring" in letter.text
-    participant.goto(found_in(letter.text, r"^(http\S+/programs/\S+/)$"))
+    # In CI a worker wrote the email, with the site address of its own settings: the path
+    # is what leads back here.
+    participant.goto(site.url + found_in(letter.text, r"^http\S+?(/programs/\S+/)$"))
     expect(participant.get_by_role("heading", level=1)).to_have_text(next_term.title)
 
     participant.goto(site.url + program.get_absolute_url())

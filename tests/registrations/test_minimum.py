@@ -248,6 +248,9 @@ def test_minimum_cancel_program_from_the_admin_needs_its_permission(
     cancel_url = reverse("admin:programs_program_cancel", args=[program.pk])
     office = staff_with("programs.view_program", "programs.change_program")
     client.force_login(office)
+    screen = client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    assert "1 of the minimum 6 registered" in screen.content.decode()
+    assert cancel_url not in screen.content.decode()
     assert client.get(cancel_url).status_code == 403
     assert client.post(cancel_url).status_code == 403
 
