@@ -35,9 +35,9 @@ class ProgramCancelMixin(admin.ModelAdmin):
         if obj is not None:
             # The cancel link only to those who may follow it; how far a cancellation has
             # gone, to everyone who sees the program.
-            shown = ["minimum_status"]
+            shown: tuple[str, ...] = ("minimum_status",)
             if obj.cancelled_at is not None or permissions.may_cancel_program(user=request.user):
-                shown.append("cancellation")
+                shown = (*shown, "cancellation")
             fieldsets.append(("Minimum and cancelling", {"fields": shown}))
         return fieldsets
 
