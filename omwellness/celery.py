@@ -36,4 +36,14 @@ app.conf.beat_schedule = {
         "task": "registrations.tasks.expire_waitlist_offers",
         "schedule": crontab(minute="*/5"),
     },
+    # A program's minimum: announced once, from 9:00 am on its decision date.
+    "announce-minimum-decisions": {
+        "task": "registrations.tasks.announce_minimum_decisions",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Cancelled programs: refunds Stripe could not take, and a cancellation task lost.
+    "finish-program-cancellations": {
+        "task": "registrations.tasks.finish_program_cancellations",
+        "schedule": crontab(minute="*/10"),
+    },
 }

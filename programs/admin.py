@@ -104,6 +104,15 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Minimum enrolment",
+            {
+                "fields": [
+                    ("minimum_participants", "minimum_decision_date"),
+                    "show_places_missing",
+                ]
+            },
+        ),
         ("Reminders", {"fields": ["reminder_days_before", "remind_on_session_day"]}),
         ("Facilitators", {"fields": ["facilitators"]}),
         ("Certificate of completion", {"fields": ["completion_min_sessions"]}),

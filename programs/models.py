@@ -123,6 +123,33 @@ class Program(models.Model):
             "completion. Leave empty for a program without certificates."
         ),
     )
+    # Minimum enrolment: a course by a teacher in training runs only with enough people.
+    minimum_participants = models.PositiveSmallIntegerField(
+        _("minimum participants"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the program runs whatever the number."),
+    )
+    minimum_decision_date = models.DateField(
+        _("decision date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until this day the page says the program runs once the minimum have registered; "
+            "on it, staff and facilitators are told whether it was reached."
+        ),
+    )
+    show_places_missing = models.BooleanField(
+        _("say how many more are needed"),
+        default=False,
+        help_text=_("Off: the page never says how many registrations are missing."),
+    )
+    # The decision date whose outcome was announced: the daily check tells people once,
+    # and again only if staff move the date later.
+    minimum_announced_for = models.DateField(null=True, blank=True, editable=False)
+    # Set by the "Cancel program" action (refunds and emails follow in the background);
+    # a status changed by hand in the form refunds nobody.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -134,6 +161,7 @@ class Program(models.Model):
     first_starts_at: datetime | None
     last_ends_at: datetime | None
     seats_taken: int
+    registered_count: int
 
     class Meta:
         ordering = ["title"]
@@ -146,6 +174,7 @@ class Program(models.Model):
                 name="program_registration_window_ordered",
             ),
         ]
+        permissions = [("cancel_program", "Can cancel a program, refunding everyone in full")]
 
     def __str__(self) -> str:
         return self.title

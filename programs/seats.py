@@ -41,9 +41,29 @@ def provide(expression: SeatsTakenExpression) -> None:
 
 def seats_taken(*, now: datetime) -> Expression:
     """The seats taken at `now`, for `Program.objects.annotate(...)`."""
-    if _provided is None:
+    return _built(_provided, "the seats taken", now=now)
+
+
+def _built(provided: SeatsTakenExpression | None, what: str, *, now: datetime) -> Expression:
+    if provided is None:
         raise ImproperlyConfigured(
-            "No installed app provides the seats taken for programs: "
+            f"No installed app provides {what} for programs: "
             "registrations does, in its AppConfig.ready."
         )
-    return _provided(now=now)
+    return provided(now=now)
+
+
+# Registered people, for a program's minimum enrolment (programs/minimum.py): confirmed
+# registrations, counted by the booking core's rule and handed over the same way.
+_registered: SeatsTakenExpression | None = None
+
+
+def provide_registered(expression: SeatsTakenExpression) -> None:
+    """Called once, by the app that owns bookings, when Django starts."""
+    global _registered
+    _registered = expression
+
+
+def registered(*, now: datetime) -> Expression:
+    """The people registered (confirmed) at `now`, for `Program.objects.annotate(...)`."""
+    return _built(_registered, "the registered count", now=now)

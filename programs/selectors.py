@@ -9,8 +9,9 @@ from datetime import datetime
 from django.db.models import F, Prefetch
 from django.utils import timezone
 
+from .minimum import Minimum, program_minimum
 from .models import Facilitator, PriceOption, Program, Question, Session
-from .seats import seats_taken
+from .seats import registered, seats_taken
 
 
 class ProgramState:
@@ -58,7 +59,9 @@ def program_state(*, program: Program, now: datetime, seats_left: int) -> str:
 
 def _annotated(now: datetime):
     # Program declares seats_taken: see ProgramQuerySet.with_dates.
-    return Program.objects.with_dates().annotate(seats_taken=seats_taken(now=now))  # type: ignore[no-redef]
+    return Program.objects.with_dates().annotate(  # type: ignore[no-redef]
+        seats_taken=seats_taken(now=now), registered_count=registered(now=now)
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class ProgramView:
     program: Program
     seats_left: int
     state: str
+    # The minimum enrolment the page states (programs/minimum.py), if any.
+    minimum: Minimum | None = None
 
     @property
     def state_label(self) -> str:
@@ -81,6 +86,11 @@ def _program_view(program: Program, now: datetime) -> ProgramView:
         program=program,
         seats_left=seats_left,
         state=program_state(program=program, now=now, seats_left=seats_left),
+        minimum=program_minimum(
+            program=program,
+            registered=program.registered_count,
+            today=timezone.localdate(now),
+        ),
     )
 
 

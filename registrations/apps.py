@@ -19,3 +19,4 @@ class RegistrationsConfig(AppConfig):
         # The catalogue's pages show seats left by the one seat rule, which lives here
         # (programs/seats.py says why it is handed over rather than imported).
         seats.provide(selectors.seats_taken_subquery)
+        seats.provide_registered(selectors.registered_subquery)

@@ -13,6 +13,8 @@ CHANGE_REGISTRATION = "registrations.change_registration"
 CANCEL_REGISTRATION = "registrations.cancel_registration"
 REFUND_REGISTRATION = "registrations.refund_registration"
 MESSAGE_PARTICIPANTS = "registrations.message_participants"
+# Cancelling a whole program refunds everyone in full: its own permission, on Program.
+CANCEL_PROGRAM = "programs.cancel_program"
 VIEW_ANSWER = "registrations.view_answer"
 # The only portal page for someone's waitlist entry takes them off it.
 LEAVE_ANY_WAITLIST = ("registrations.view_waitlistentry", "registrations.change_waitlistentry")
@@ -31,3 +33,7 @@ def may_cancel_for_someone_else(*, user, refund_cents: int) -> bool:
     if not (user.is_authenticated and user.has_perm(CANCEL_REGISTRATION)):
         return False
     return refund_cents <= 0 or may_refund(user=user)
+
+
+def may_cancel_program(*, user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(CANCEL_PROGRAM))

@@ -74,6 +74,19 @@ def seats_taken_subquery(*, now) -> CombinedExpression:
     )
 
 
+def registered_subquery(*, now) -> Coalesce:
+    """People registered for a program: confirmed registrations (its minimum counts them).
+    `now` is taken for the catalogue's registry; a confirmation does not lapse."""
+    confirmed = (
+        Registration.objects.filter(program=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values("program")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0))
+
+
 def program_seats_taken(*, program: Program, now=None) -> int:
     now = now or timezone.now()
     held = Registration.objects.filter(program=program).holding_seats(now).count()

@@ -6,9 +6,12 @@ flushing) are the outbox's own (outbox/tasks.py).
 """
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 
 from .reminders import reminders_queue_due
 from .services import holds_expire_stale, switch_holds_expire, waitlist_offers_expire
+from .services.minimum import minimum_decisions_announce
+from .services.program_cancel import program_cancel_finish, program_cancellations_resume
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -24,3 +27,20 @@ def expire_holds() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def expire_waitlist_offers() -> int:
     return waitlist_offers_expire()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def announce_minimum_decisions() -> int:
+    return minimum_decisions_announce()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def cancel_program(program_id: int, actor_id: int | None = None) -> str:
+    """The rest of a program's cancellation, after its status changed (the admin action)."""
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return program_cancel_finish(program_id=program_id, actor=actor).describe()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def finish_program_cancellations() -> int:
+    return program_cancellations_resume()

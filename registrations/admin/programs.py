@@ -28,8 +28,10 @@ from programs.models import Program, Session
 from registrations import emails
 from registrations.models import Registration
 
+from .program_cancel import ProgramCancelMixin
 
-class ProgramWithScheduleNoticeAdmin(ProgramAdmin):
+
+class ProgramWithScheduleNoticeAdmin(ProgramCancelMixin, ProgramAdmin):
     def save_related(self, request, form, formsets, change):
         program = form.instance
         before = _session_times(program) if change else {}

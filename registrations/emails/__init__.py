@@ -30,6 +30,7 @@ from .links import (
     program_url,
     registration_url,
 )
+from .minimum import minimum_decision, program_cancelled
 from .participants import (
     answers_request,
     cancellation,
@@ -62,10 +63,12 @@ __all__ = [
     "facilitators_switch",
     "late_payment_refunded",
     "message_participants",
+    "minimum_decision",
     "my_registrations_url",
     "participant_meeting_link",
     "payment_failed",
     "program_stay",
+    "program_cancelled",
     "program_url",
     "queue",
     "refund",

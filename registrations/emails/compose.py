@@ -38,6 +38,8 @@ class Kind:
     MESSAGE = "message"
     REMINDER = "reminder"
     ANSWERS_REQUEST = "answers_request"
+    PROGRAM_CANCELLED = "program_cancelled"
+    MINIMUM_DECISION = "minimum_decision"
 
 
 def render(*, template: str, context: dict) -> tuple[str, str]:

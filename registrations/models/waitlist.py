@@ -23,6 +23,8 @@ class WaitlistEntry(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         EXPIRED = "expired", _("Offer expired")
         LEFT = "left", _("Left the waitlist")
+        # Ended by the program's cancellation (services/program_cancel.py).
+        CLOSED = "closed", _("Program cancelled")
 
     # On the waitlist: one such entry per address and program (the constraint below).
     ACTIVE_STATUSES = [Status.UNCONFIRMED, Status.WAITING, Status.OFFERED]

@@ -99,6 +99,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {next_term.title} with the duplicate action.")
         if not Program.objects.filter(slug="mindfulness-in-everyday-life").exists():
             self.in_person(co)
+        self.minimum_enrolment(Program.objects.get(slug=MSC_SLUG).next_term)
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -249,6 +250,26 @@ class Command(BaseCommand):
         """A participant who can switch to the next term (the switching app's own demo,
         called by name: the catalogue imports no other app)."""
         call_command("load_switch_demo", stdout=self.stdout)
+
+    def minimum_enrolment(self, program: Program | None) -> None:
+        """The next MSC term runs only with 8 participants; its decision date is two weeks
+        before it starts (or tomorrow, when that is already past), and its page says how
+        many more are needed."""
+        if program is None or Program.objects.filter(minimum_participants__isnull=False).exists():
+            return
+        first = program.sessions.order_by("starts_at").first()
+        if first is None:
+            return
+        start = timezone.localdate(first.starts_at)
+        program.minimum_participants = 8
+        program.minimum_decision_date = max(
+            start - timedelta(days=14), min(timezone.localdate() + timedelta(days=1), start)
+        )
+        program.show_places_missing = True
+        program.save(
+            update_fields=["minimum_participants", "minimum_decision_date", "show_places_missing"]
+        )
+        self.stdout.write(f"{program.title} runs once 8 people have registered.")
 
     def accounts(self, lead) -> None:
         User = get_user_model()

@@ -14,6 +14,8 @@ JOBS = {
     "expire-waitlist-offers": tasks.expire_waitlist_offers,
     "queue-due-reminders": tasks.queue_due_reminders,
     "flush-outbox": outbox_tasks.flush_outbox,
+    "announce-minimum-decisions": tasks.announce_minimum_decisions,
+    "finish-program-cancellations": tasks.finish_program_cancellations,
 }
 
 
