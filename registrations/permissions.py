@@ -14,6 +14,8 @@ CANCEL_REGISTRATION = "registrations.cancel_registration"
 REFUND_REGISTRATION = "registrations.refund_registration"
 MESSAGE_PARTICIPANTS = "registrations.message_participants"
 VIEW_ANSWER = "registrations.view_answer"
+# Approving, declining or asking to call first, for a program one does not lead.
+REVIEW_APPLICATION = "registrations.review_application"
 # The only portal page for someone's waitlist entry takes them off it.
 LEAVE_ANY_WAITLIST = ("registrations.view_waitlistentry", "registrations.change_waitlistentry")
 

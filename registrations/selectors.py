@@ -31,7 +31,7 @@ from programs.models import Program, Question, Session
 from . import permissions
 from .accounts import verified_emails
 from .amount_paid import AmountPaid
-from .models import Answer, Payment, Registration, WaitlistEntry
+from .models import Answer, Payment, Registration, RegistrationLog, WaitlistEntry
 
 # --- seats ----------------------------------------------------------------------------
 
@@ -316,3 +316,38 @@ def intake_answers(*, registration: Registration) -> IntakeAnswers:
         ).values_list("question_id", "value")
     }
     return IntakeAnswers(questions=questions, given=given)
+
+
+# --- applications ---------------------------------------------------------------------
+
+# The log's screening steps as the applicant reads them (services/approval.py writes them).
+APPLICATION_STEP_LABELS = {
+    RegistrationLog.APPLIED: "Application received",
+    RegistrationLog.CALL_FIRST: "A facilitator will call you",
+    RegistrationLog.APPROVED: "Approved: seat held for you to pay",
+    RegistrationLog.APPROVED_WAITLISTED: "Approved: on the waitlist (the program was full)",
+    RegistrationLog.DECLINED: "Application declined",
+    RegistrationLog.APPROVAL_LAPSED: "Approval lapsed: the seat was not paid in time",
+    RegistrationLog.CONFIRMED: "Paid and confirmed",
+}
+
+
+@dataclass(frozen=True)
+class ApplicationStep:
+    label: str
+    at: datetime
+
+
+def application_steps(*, registration: Registration) -> tuple[ApplicationStep, ...]:
+    """Each step of a registration that began as an application, with its date, from
+    its log; empty for one that did not."""
+    entries = list(
+        registration.log.filter(action__in=APPLICATION_STEP_LABELS).values_list(
+            "action", "created_at"
+        )
+    )
+    if not any(action == RegistrationLog.APPLIED for action, _ in entries):
+        return ()
+    return tuple(
+        ApplicationStep(label=APPLICATION_STEP_LABELS[action], at=at) for action, at in entries
+    )
