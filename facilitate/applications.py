@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from registrations.models import Answer, Registration
 
-from .roster import RosterAnswer
+from .roster import RosterAnswer, roster_answers
 from .selectors import FacilitatedProgram
 
 
@@ -43,15 +43,7 @@ def _row(registration: Registration) -> ApplicationRow:
         status=registration.status,
         status_label=registration.get_status_display(),
         created_at=registration.created_at,
-        answers=tuple(
-            RosterAnswer(
-                question_id=answer.question_id,
-                question_text=answer.question_text,
-                sensitive=answer.sensitive,
-                value=answer.value,
-            )
-            for answer in registration.answers.all()
-        ),
+        answers=roster_answers(registration.answers.all()),
     )
 
 

@@ -8,6 +8,7 @@ from omwellness.money import format_money
 from registrations.models import Registration, WaitlistEntry
 
 from .compose import Kind, queue, registration_context, sessions_of, when
+from .facilitators import facilitators_with_accounts
 from .links import absolute
 
 # Headings of the applicant's email, by step; the templates say the rest.
@@ -73,13 +74,11 @@ def application_to_facilitators(*, registration: Registration) -> None:
     Name only: the person's answers, some about health, stay behind the sign-in."""
     program = registration.program
     url = absolute(reverse("facilitate:applications", kwargs={"slug": program.slug}))
-    for facilitator in program.facilitators.filter(user__isnull=False).select_related("user"):
-        if facilitator.user is None:  # never: the query takes only those with an account
-            continue
+    for facilitator, account in facilitators_with_accounts(program):
         queue(
             kind=Kind.APPLICATION_TO_FACILITATORS,
-            dedup_key=f"{Kind.APPLICATION_TO_FACILITATORS}:{registration.pk}:{facilitator.user_id}",
-            recipient=facilitator.user.email,
+            dedup_key=f"{Kind.APPLICATION_TO_FACILITATORS}:{registration.pk}:{account.pk}",
+            recipient=account.email,
             subject=f"New application for {program.title}",
             template="application_facilitators",
             context={
