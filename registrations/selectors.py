@@ -329,6 +329,7 @@ APPLICATION_STEP_LABELS = {
     RegistrationLog.DECLINED: "Application declined",
     RegistrationLog.APPROVAL_LAPSED: "Approval lapsed: the seat was not paid in time",
     RegistrationLog.CONFIRMED: "Paid and confirmed",
+    "cancelled": "Cancelled",
 }
 
 

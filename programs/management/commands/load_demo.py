@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from programs.services import program_duplicate
 
 TORONTO = ZoneInfo("America/Toronto")
 MSC_SLUG = "mindful-self-compassion-winter-2026"
+SCREENED_SLUG = "mindful-self-compassion-application-first"
 DEMO_PASSWORD = "omwellness-demo"  # noqa: S105 - local demo accounts only (DEBUG)
 
 MSC_DESCRIPTION = """\
@@ -97,6 +99,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {next_term.title} with the duplicate action.")
         if not Program.objects.filter(slug="mindfulness-in-everyday-life").exists():
             self.in_person(co)
+        if not Program.objects.filter(slug=SCREENED_SLUG).exists():
+            self.screened_msc(lead)
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -239,6 +243,52 @@ class Command(BaseCommand):
             ]
         )
         PriceOption.objects.create(program=program, label="Standard", amount_cents=18000)
+        return program
+
+    def screened_msc(self, lead) -> Program:
+        """A program that asks for an application before payment, with one application
+        waiting for the demo facilitator (made by the registrations app's own command,
+        through its service, as the form makes it)."""
+        start = timezone.localdate() + timedelta(days=45)
+        start += timedelta(days=(1 - start.weekday()) % 7)  # a Tuesday
+        program = Program.objects.create(
+            slug=SCREENED_SLUG,
+            title="Mindful Self-Compassion: Tuesday evenings (application first)",
+            summary="The eight-week MSC program for a small group. A facilitator reads "
+            "each application, and may call, before anyone pays.",
+            description=MSC_DESCRIPTION,
+            format=Program.Format.ONLINE,
+            meeting_link="https://meet.omwellness.ca/msc-tuesday",
+            capacity=12,
+            status=Program.Status.PUBLISHED,
+            requires_approval=True,
+            approval_hold_days=3,
+        )
+        program.facilitators.set([lead])
+        Session.objects.bulk_create(
+            Session(
+                program=program,
+                title=title,
+                starts_at=toronto(start + timedelta(weeks=n), time(19, 0)),
+                ends_at=toronto(start + timedelta(weeks=n), time(21, 30)),
+            )
+            for n, title in enumerate(MSC_WEEKS)
+        )
+        PriceOption.objects.create(program=program, label="Standard", amount_cents=45000)
+        Question.objects.bulk_create(
+            Question(
+                program=program,
+                position=n,
+                text=text,
+                kind=kind,
+                choices=choices,
+                required=required,
+                sensitive=sensitive,
+            )
+            for n, (text, kind, choices, required, sensitive) in enumerate(MSC_QUESTIONS)
+        )
+        call_command("demo_application", program.slug, stdout=self.stdout)
+        self.stdout.write(f"Created {program.title}, with one application waiting.")
         return program
 
     def accounts(self, lead) -> None:
