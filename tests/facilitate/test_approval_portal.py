@@ -50,6 +50,8 @@ def test_approval_portal_facilitator_reads_answers_and_approves(client, teacher,
     applicant = application(screened)
     client.force_login(teacher)
 
+    listing = client.get(reverse("facilitate:program_list")).content.decode()
+    assert "1 application to decide" in listing
     roster = client.get(reverse("facilitate:roster", args=[screened.slug])).content.decode()
     assert "1 application waiting for a decision" in roster
     page = client.get(reverse("facilitate:applications", args=[screened.slug]))

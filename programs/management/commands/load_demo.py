@@ -253,7 +253,7 @@ class Command(BaseCommand):
         start += timedelta(days=(1 - start.weekday()) % 7)  # a Tuesday
         program = Program.objects.create(
             slug=SCREENED_SLUG,
-            title="Mindful Self-Compassion: Tuesday evenings (application first)",
+            title="Tuesday MSC: Mindful Self-Compassion, application first",
             summary="The eight-week MSC program for a small group. A facilitator reads "
             "each application, and may call, before anyone pays.",
             description=MSC_DESCRIPTION,
