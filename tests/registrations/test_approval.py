@@ -242,6 +242,25 @@ def test_approval_lapse_frees_the_seat_offers_it_on_and_tells_the_person(stripe_
     assert len(emails("approval_lapsed")) == 1
 
 
+def test_approval_lapsed_may_still_pay_while_a_seat_is_free(client, stripe_standin):
+    program = approval_program(capacity=2, approval_hold_days=1)
+    registration = apply(program)
+    services.application_approve(registration=registration)
+    services.holds_expire_stale(now=timezone.now() + timedelta(days=1, minutes=1))
+    client.get(f"/registrations/{registration.reference}/", {"token": registration.access_token})
+    page = client.get(f"/registrations/{registration.reference}/").content.decode()
+    assert "Your approved seat was not kept" in page and "Approval lapsed" in page
+
+    paying = client.post(reverse("registrations:pay", args=[registration.reference]))
+
+    registration.refresh_from_db()
+    assert paying.status_code == 303 and paying["Location"].startswith(stripe_standin.url)
+    assert (
+        registration.hold_is_live()
+        and registration.hold_expires_at < timezone.now() + timedelta(hours=1)
+    )
+
+
 def test_approval_my_registrations_show_each_step_and_the_pay_button(client):
     program = approval_program()
     person = UserFactory(email="ada@example.com")
