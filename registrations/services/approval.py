@@ -139,6 +139,9 @@ def _onto_waitlist(*, registration: Registration, program: Program, actor, now) 
             email__iexact=registration.email,
             status__in=WaitlistEntry.ACTIVE_STATUSES,
         )
+        if entry.status == WaitlistEntry.Status.UNCONFIRMED:
+            entry.status = WaitlistEntry.Status.WAITING  # the approval stands for the link
+            entry.save(update_fields=["status"])
     registration_log(
         registration=registration,
         action=RegistrationLog.APPROVED_WAITLISTED,

@@ -187,6 +187,20 @@ def test_approval_of_a_full_program_puts_the_person_on_the_waitlist(client):
     assert program.registrations.holding_seats().count() == 1
 
 
+def test_approval_onto_the_waitlist_keeps_an_earlier_place_and_confirms_it():
+    program = approval_program(capacity=1)
+    RegistrationFactory(program=program)
+    earlier = WaitlistEntryFactory(
+        program=program, email="ada@example.com", status=WaitlistEntry.Status.UNCONFIRMED
+    )
+
+    services.application_approve(registration=apply(program))
+
+    earlier.refresh_from_db()
+    assert earlier.status == WaitlistEntry.Status.WAITING
+    assert WaitlistEntry.objects.filter(program=program).count() == 1
+
+
 def test_approval_declined_with_a_kind_message_charges_nothing(stripe_standin):
     program = approval_program()
     registration = apply(program)
