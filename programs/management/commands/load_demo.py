@@ -100,7 +100,7 @@ class Command(BaseCommand):
         if not Program.objects.filter(slug="mindfulness-in-everyday-life").exists():
             self.in_person(co)
         if not Program.objects.filter(slug=SCREENED_SLUG).exists():
-            self.screened_msc(lead)
+            self.screened_msc(msc)
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -245,48 +245,27 @@ class Command(BaseCommand):
         PriceOption.objects.create(program=program, label="Standard", amount_cents=18000)
         return program
 
-    def screened_msc(self, lead) -> Program:
-        """A program that asks for an application before payment, with one application
-        waiting for the demo facilitator (made by the registrations app's own command,
-        through its service, as the form makes it)."""
-        start = timezone.localdate() + timedelta(days=45)
-        start += timedelta(days=(1 - start.weekday()) % 7)  # a Tuesday
-        program = Program.objects.create(
-            slug=SCREENED_SLUG,
-            title="Tuesday MSC: Mindful Self-Compassion, application first",
-            summary="The eight-week MSC program for a small group. A facilitator reads "
-            "each application, and may call, before anyone pays.",
-            description=MSC_DESCRIPTION,
-            format=Program.Format.ONLINE,
-            meeting_link="https://meet.omwellness.ca/msc-tuesday",
-            capacity=12,
-            status=Program.Status.PUBLISHED,
-            requires_approval=True,
-            approval_hold_days=3,
+    def screened_msc(self, msc: Program) -> Program:
+        """The MSC program again, six weeks or so ahead, asking for an application before
+        payment, with one application waiting for the demo facilitator (made by the
+        registrations app's own command, through its service, as the form makes it)."""
+        first = msc.sessions.order_by("starts_at").first()
+        if first is None:
+            raise CommandError(f"{msc.title} has no sessions to copy")
+        weeks = -(-(timezone.now() + timedelta(weeks=6) - first.starts_at).days // 7)
+        program = program_duplicate(program=msc, weeks=weeks)
+        program.slug = SCREENED_SLUG
+        program.title = "Small-group MSC: Mindful Self-Compassion, application first"
+        program.summary = (
+            "The eight-week MSC program for a small group. A facilitator reads each "
+            "application, and may call, before anyone pays."
         )
-        program.facilitators.set([lead])
-        Session.objects.bulk_create(
-            Session(
-                program=program,
-                title=title,
-                starts_at=toronto(start + timedelta(weeks=n), time(19, 0)),
-                ends_at=toronto(start + timedelta(weeks=n), time(21, 30)),
-            )
-            for n, title in enumerate(MSC_WEEKS)
-        )
-        PriceOption.objects.create(program=program, label="Standard", amount_cents=45000)
-        Question.objects.bulk_create(
-            Question(
-                program=program,
-                position=n,
-                text=text,
-                kind=kind,
-                choices=choices,
-                required=required,
-                sensitive=sensitive,
-            )
-            for n, (text, kind, choices, required, sensitive) in enumerate(MSC_QUESTIONS)
-        )
+        program.meeting_link = "https://meet.omwellness.ca/msc-small-group"
+        program.capacity = 12
+        program.status = Program.Status.PUBLISHED
+        program.requires_approval = True
+        program.next_term = None
+        program.save()
         call_command("demo_application", program.slug, stdout=self.stdout)
         self.stdout.write(f"Created {program.title}, with one application waiting.")
         return program

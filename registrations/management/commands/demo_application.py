@@ -22,13 +22,16 @@ class Command(BaseCommand):
         if program is None:
             raise CommandError(f"No program {slug} that requires approval")
         questions = list(program.questions.all())
+        price = program.price_options.order_by("position").first()
+        if price is None:
+            raise CommandError(f"{program.title} has no price to apply at")
         registration = services.registration_create(
             program=program,
             data=services.RegistrationInput(
                 name="Demo participant 1",
                 email="participant1@example.com",
                 phone="",
-                price_option=program.price_options.order_by("position").first(),
+                price_option=price,
                 answers={
                     q.pk: q.choice_list[0] if q.choice_list else SAMPLE.get(q.kind, "A friend")
                     for q in questions
