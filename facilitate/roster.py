@@ -117,15 +117,20 @@ def _roster_row(registration: Registration) -> RosterRow:
         payment_status=payment_status(registration),
         present_count=sum(1 for mark in marks if mark.present),
         absent_count=sum(1 for mark in marks if not mark.present),
-        answers=tuple(
-            RosterAnswer(
-                question_id=answer.question_id,
-                question_text=answer.question_text,
-                sensitive=answer.sensitive,
-                value=answer.value,
-            )
-            for answer in registration.program_answers
-        ),
+        answers=roster_answers(registration.program_answers),
+    )
+
+
+def roster_answers(answers) -> tuple[RosterAnswer, ...]:
+    """Intake answers as the portal shows them (the roster, the applications)."""
+    return tuple(
+        RosterAnswer(
+            question_id=answer.question_id,
+            question_text=answer.question_text,
+            sensitive=answer.sensitive,
+            value=answer.value,
+        )
+        for answer in answers
     )
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from programs.models import Program, ProgramQuerySet, Question, Session
 from registrations.models import Registration, WaitlistEntry
-from registrations.selectors import seats_taken_subquery
+from registrations.seats import seats_taken_subquery
 
 from . import permissions
 from .models import Attendance
@@ -66,6 +66,8 @@ class ProgramSummary:
     seats_left: int
     waiting: int
     is_past: bool
+    requires_approval: bool
+    applications: int  # open applications, waiting for a decision
 
 
 def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSummary]:
@@ -87,6 +89,9 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
                     program=OuterRef("pk"), status=WaitlistEntry.Status.WAITING
                 )
             ),
+            applications_count=_count_subquery(
+                registrations.filter(status__in=Registration.APPLICATION_STATUSES)
+            ),
         )
         .order_by("first_starts_at", "title")
     )
@@ -106,6 +111,8 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
             seats_left=max(0, program.capacity - program.seats_taken),
             waiting=program.waiting_count,  # type: ignore[attr-defined]
             is_past=program.last_ends_at is not None and program.last_ends_at <= now,
+            requires_approval=program.requires_approval,
+            applications=program.applications_count,  # type: ignore[attr-defined]
         )
         for program in programs
     ]

@@ -22,4 +22,20 @@ urlpatterns = [
         name="attendance_session",
     ),
     path("<slug:slug>/message/", views.message_participants, name="message"),
+    path("<slug:slug>/applications/", views.applications, name="applications"),
+    path(
+        "<slug:slug>/applications/<str:reference>/approve/",
+        views.application_approve,
+        name="application_approve",
+    ),
+    path(
+        "<slug:slug>/applications/<str:reference>/call-first/",
+        views.application_call_first,
+        name="application_call_first",
+    ),
+    path(
+        "<slug:slug>/applications/<str:reference>/decline/",
+        views.application_decline,
+        name="application_decline",
+    ),
 ]

@@ -13,11 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from registrations import emails
+from registrations import emails, services
 
 from . import permissions, selectors
+from .applications import DeclineForm, open_application, program_applications, waiting_count
 from .csv_export import roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
 from .roster import confirmed_count, program_roster
@@ -79,6 +80,7 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
         "program": facilitated.program,
         "roster": program_roster(facilitated=facilitated),
         "export_form": RosterExportForm(),
+        "applications_waiting": waiting_count(program=facilitated.program),
     }
     return _private(render(request, "facilitate/roster.html", context))
 
@@ -198,3 +200,97 @@ def message_participants(request: HttpRequest, facilitated: FacilitatedProgram) 
             },
         )
     )
+
+
+# --- applications (programs that require approval) ------------------------------------
+
+REVIEW = permissions.REVIEW_ANY_APPLICATION
+
+
+@require_safe
+@facilitator_required(staff_permissions=REVIEW)
+def applications(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    context = {
+        "program": facilitated.program,
+        "applications": program_applications(facilitated=facilitated),
+        "seats_left": facilitated.seats_left,
+    }
+    return _private(render(request, "facilitate/applications.html", context))
+
+
+def _application(facilitated: FacilitatedProgram, reference: str):
+    registration = open_application(facilitated=facilitated, reference=reference)
+    if registration is None:
+        raise Http404("No such application waiting.")
+    return registration
+
+
+def _decided(request: HttpRequest, program, decide) -> HttpResponse:
+    """Runs one decision; a second click or another facilitator's earlier decision is
+    said plainly rather than failing."""
+    try:
+        text = decide()
+    except services.ApplicationDecided as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, text)
+    return redirect("facilitate:applications", slug=program.slug)
+
+
+@require_POST
+@facilitator_required(staff_permissions=REVIEW)
+def application_approve(
+    request: HttpRequest, facilitated: FacilitatedProgram, reference: str
+) -> HttpResponse:
+    registration = _application(facilitated, reference)
+
+    def decide() -> str:
+        decision = services.application_approve(registration=registration, actor=request.user)
+        if decision.waitlisted:
+            return (
+                f"{registration.name} is approved. The program is full, so they are on the "
+                "waitlist and were told so."
+            )
+        return (
+            f"{registration.name} is approved: their seat is held until "
+            f"{emails.when(decision.hold_expires_at)}, and they were emailed the link to pay."
+        )
+
+    return _decided(request, facilitated.program, decide)
+
+
+@require_POST
+@facilitator_required(staff_permissions=REVIEW)
+def application_call_first(
+    request: HttpRequest, facilitated: FacilitatedProgram, reference: str
+) -> HttpResponse:
+    registration = _application(facilitated, reference)
+
+    def decide() -> str:
+        services.application_call_first(registration=registration, actor=request.user)
+        return f"{registration.name} was told a facilitator will call."
+
+    return _decided(request, facilitated.program, decide)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@facilitator_required(staff_permissions=REVIEW)
+def application_decline(
+    request: HttpRequest, facilitated: FacilitatedProgram, reference: str
+) -> HttpResponse:
+    """Declining asks for confirmation, with room for a kind message."""
+    registration = _application(facilitated, reference)
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+
+        def decide() -> str:
+            services.application_decline(
+                registration=registration,
+                actor=request.user,
+                message=form.cleaned_data["message"],
+            )
+            return f"The application of {registration.name} is declined; they were told."
+
+        return _decided(request, facilitated.program, decide)
+    context = {"program": facilitated.program, "registration": registration, "form": form}
+    return _private(render(request, "facilitate/application_decline.html", context))

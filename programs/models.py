@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -100,6 +101,19 @@ class Program(models.Model):
         _("switching to the next term until (days before start)"),
         default=7,
         help_text=_("Participants may move themselves to the next term until then."),
+    )
+    # Screening before payment (MSC asks people to talk with a teacher first when in doubt):
+    # the form takes an application, and a facilitator approves it onto a seat.
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_("The form takes an application; a facilitator approves it before anyone pays."),
+    )
+    approval_hold_days = models.PositiveSmallIntegerField(
+        _("days an approval holds a seat"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("How long an approved applicant has to pay before the seat goes on."),
     )
     reminder_days_before = models.CharField(
         _("reminders (days before the first session)"),

@@ -16,6 +16,8 @@ MESSAGE_PARTICIPANTS = "registrations.message_participants"
 # Cancelling a whole program refunds everyone in full: its own permission, on Program.
 CANCEL_PROGRAM = "programs.cancel_program"
 VIEW_ANSWER = "registrations.view_answer"
+# Approving, declining or asking to call first, for a program one does not lead.
+REVIEW_APPLICATION = "registrations.review_application"
 # The only portal page for someone's waitlist entry takes them off it.
 LEAVE_ANY_WAITLIST = ("registrations.view_waitlistentry", "registrations.change_waitlistentry")
 

@@ -1,5 +1,6 @@
-"""Reads about registrations: seats, and what "My registrations" shows (DESIGN rule 8).
-Writes live in services/; the facilitator portal's reads are in `facilitate.selectors`.
+"""Reads about registrations: what "My registrations" shows (DESIGN rule 8); seats taken
+are counted in `registrations.seats`. Writes live in services/; the facilitator portal's
+reads are in `facilitate.selectors`.
 
 Who sees what in "My registrations":
 
@@ -21,9 +22,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from programs.models import Program, Question, Session
@@ -31,76 +31,7 @@ from programs.models import Program, Question, Session
 from . import permissions
 from .accounts import verified_emails
 from .amount_paid import AmountPaid
-from .models import Answer, Payment, Registration, Switch, WaitlistEntry
-
-# --- seats ----------------------------------------------------------------------------
-
-
-def seats_taken_subquery(*, now) -> CombinedExpression:
-    """Seats held for a program: confirmed, live holds, live waitlist offers and switches."""
-    registrations = (
-        Registration.objects.filter(program=OuterRef("pk"))
-        .holding_seats(now)
-        .order_by()
-        .values("program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    offers = (
-        WaitlistEntry.objects.filter(
-            program=OuterRef("pk"),
-            status=WaitlistEntry.Status.OFFERED,
-            offer_expires_at__gt=now,
-        )
-        .order_by()
-        .values("program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    # A participant switching in from another term holds a seat while they pay the difference.
-    switches = (
-        Switch.objects.filter(
-            to_program=OuterRef("pk"), status=Switch.Status.HELD, hold_expires_at__gt=now
-        )
-        .order_by()
-        .values("to_program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return (
-        Coalesce(Subquery(registrations, output_field=IntegerField()), Value(0))
-        + Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
-        + Coalesce(Subquery(switches, output_field=IntegerField()), Value(0))
-    )
-
-
-def registered_subquery(*, now) -> Coalesce:
-    """People registered for a program: confirmed registrations (its minimum counts them).
-    `now` is taken for the catalogue's registry; a confirmation does not lapse."""
-    confirmed = (
-        Registration.objects.filter(program=OuterRef("pk"), status=Registration.Status.CONFIRMED)
-        .order_by()
-        .values("program")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(confirmed, output_field=IntegerField()), Value(0))
-
-
-def program_seats_taken(*, program: Program, now=None) -> int:
-    now = now or timezone.now()
-    held = Registration.objects.filter(program=program).holding_seats(now).count()
-    offers = WaitlistEntry.objects.filter(
-        program=program, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
-    )
-    switches = Switch.objects.filter(
-        to_program=program, status=Switch.Status.HELD, hold_expires_at__gt=now
-    )
-    return held + offers.count() + switches.count()
-
-
-def program_seats_left(*, program: Program, now=None) -> int:
-    return max(0, program.capacity - program_seats_taken(program=program, now=now))
+from .models import Answer, Payment, Registration, RegistrationLog, WaitlistEntry
 
 
 @dataclass(frozen=True)
@@ -369,3 +300,39 @@ def intake_answers(*, registration: Registration) -> IntakeAnswers:
         ).values_list("question_id", "value")
     }
     return IntakeAnswers(questions=questions, given=given)
+
+
+# --- applications ---------------------------------------------------------------------
+
+# The log's screening steps as the applicant reads them (services/approval.py writes them).
+APPLICATION_STEP_LABELS = {
+    RegistrationLog.APPLIED: "Application received",
+    RegistrationLog.CALL_FIRST: "A facilitator will call you",
+    RegistrationLog.APPROVED: "Approved: seat held for you to pay",
+    RegistrationLog.APPROVED_WAITLISTED: "Approved: on the waitlist (the program was full)",
+    RegistrationLog.DECLINED: "Application declined",
+    RegistrationLog.APPROVAL_LAPSED: "Approval lapsed: the seat was not paid in time",
+    RegistrationLog.CONFIRMED: "Paid and confirmed",
+    "cancelled": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class ApplicationStep:
+    label: str
+    at: datetime
+
+
+def application_steps(*, registration: Registration) -> tuple[ApplicationStep, ...]:
+    """Each step of a registration that began as an application, with its date, from
+    its log; empty for one that did not."""
+    entries = list(
+        registration.log.filter(action__in=APPLICATION_STEP_LABELS).values_list(
+            "action", "created_at"
+        )
+    )
+    if not any(action == RegistrationLog.APPLIED for action, _ in entries):
+        return ()
+    return tuple(
+        ApplicationStep(label=APPLICATION_STEP_LABELS[action], at=at) for action, at in entries
+    )

@@ -45,6 +45,8 @@ FACILITATOR_PAGES = {
     "facilitate:attendance_session": lambda w: [w.program.slug, w.session.pk],
     "facilitate:message": lambda w: [w.program.slug],
     "certificates:completion": lambda w: [w.program.slug],
+    "facilitate:applications": lambda w: [w.program.slug],
+    "facilitate:application_decline": lambda w: [w.program.slug, w.application.reference],
 }
 PROTECTED = {**PARTICIPANT_PAGES, **FACILITATOR_PAGES}
 # Addresses that change something on POST: denied people must change nothing.
@@ -56,6 +58,7 @@ POSTS = {
     "facilitate:attendance_session": {"present": "on"},
     "facilitate:message": {"subject": "Hello", "body": "Hello"},
     "certificates:completion": {"issue": "all"},
+    "facilitate:application_decline": {"message": "No"},
 }
 # Pages about the person themself rather than a particular object: checked below.
 PERSONAL_INDEXES = {"registrations:list", "facilitate:program_list"}
@@ -63,6 +66,9 @@ PERSONAL_INDEXES = {"registrations:list", "facilitate:program_list"}
 # person's own browser; they answer 404 (not a sign-in page) and are tested in
 # tests/test_register_views.py.
 PAYMENT_FLOW = {"registrations:pay", "registrations:paid", "registrations:checkout_cancelled"}
+# Deciding an application is a POST alone (no page to open): its authorization is tested
+# in tests/facilitate/test_approval_portal.py.
+APPROVAL_DECISIONS = {"facilitate:application_approve", "facilitate:application_call_first"}
 
 # Staff come in three kinds: a superuser, a member of the "Program staff" group, and
 # someone with the staff flag and no permissions, who sees no more than a stranger.
@@ -82,6 +88,9 @@ class World:
     def __init__(self):
         self.program = ProgramFactory(title="Winter MSC")
         self.session = self.program.sessions.first()
+        self.application = RegistrationFactory(
+            program=self.program, status=Registration.Status.APPLIED, confirmed_at=None
+        )
         self.owner = UserFactory()
         self.registration = RegistrationFactory(
             program=self.program, email=self.owner.email, user=self.owner, amount_due_cents=0
@@ -161,6 +170,8 @@ def test_authorization_of_every_portal_change(client, world, url_name, role):
     assert world.entry.status == WaitlistEntry.Status.WAITING
     assert not world.registration.attendance.exists()
     assert not OutboundEmail.objects.filter(kind="message").exists()
+    world.application.refresh_from_db()
+    assert world.application.status == Registration.Status.APPLIED
 
 
 def test_authorization_of_the_personal_indexes(client, world):
@@ -215,6 +226,6 @@ def test_authorization_covers_every_portal_address():
         if route.startswith(("registrations/", "facilitate/"))
     }
     listed = set(PROTECTED)
-    known = PERSONAL_INDEXES | PAYMENT_FLOW
+    known = PERSONAL_INDEXES | PAYMENT_FLOW | APPROVAL_DECISIONS
     assert portal - listed - known == set(), "list the new address in PROTECTED"
     assert listed <= portal

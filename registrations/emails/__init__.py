@@ -12,6 +12,15 @@ facilitators; compose holds how an email is written, links the addresses emails 
 Callers use the names below, from `registrations.emails`.
 """
 
+from .approval import (
+    application_approved,
+    application_call_first,
+    application_declined,
+    application_received,
+    application_to_facilitators,
+    application_waitlisted,
+    approval_lapsed,
+)
 from .compose import (
     ICS_MIMETYPE,
     Kind,
@@ -20,6 +29,7 @@ from .compose import (
     program_stay,
     queue,
     render,
+    when,
 )
 from .facilitators import facilitators_notice, facilitators_switch, message_participants
 from .links import (
@@ -55,6 +65,13 @@ __all__ = [
     "absolute",
     "answers_request",
     "answers_url",
+    "application_approved",
+    "application_call_first",
+    "application_declined",
+    "application_received",
+    "application_to_facilitators",
+    "application_waitlisted",
+    "approval_lapsed",
     "calendar_attachment",
     "cancel_url",
     "cancellation",
@@ -81,4 +98,5 @@ __all__ = [
     "waitlist_link",
     "waitlist_offer",
     "waitlist_offer_expired",
+    "when",
 ]

@@ -40,6 +40,13 @@ class Kind:
     ANSWERS_REQUEST = "answers_request"
     PROGRAM_CANCELLED = "program_cancelled"
     MINIMUM_DECISION = "minimum_decision"
+    APPLICATION_RECEIVED = "application_received"
+    APPLICATION_TO_FACILITATORS = "application_to_facilitators"
+    APPLICATION_APPROVED = "application_approved"
+    APPLICATION_WAITLISTED = "application_waitlisted"
+    APPLICATION_DECLINED = "application_declined"
+    APPLICATION_CALL_FIRST = "application_call_first"
+    APPROVAL_LAPSED = "approval_lapsed"
 
 
 def render(*, template: str, context: dict) -> tuple[str, str]:

@@ -5,12 +5,19 @@ import hashlib
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Program
+from omwellness.models import User
+from programs.models import Facilitator, Program
 from registrations.models import Registration
-from registrations.selectors import program_seats_left
+from registrations.seats import program_seats_left
 
 from .compose import Kind, confirmed_participants, program_stay, queue
 from .links import absolute, program_url, registration_url
+
+
+def facilitators_with_accounts(program: Program) -> list[tuple[Facilitator, User]]:
+    """The program's facilitators who can be emailed and sign in, with their accounts."""
+    facilitators = program.facilitators.filter(user__isnull=False).select_related("user")
+    return [(f, f.user) for f in facilitators if f.user is not None]
 
 
 def facilitators_notice(*, registration: Registration, event: str) -> None:
@@ -19,18 +26,15 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
     Name and email only: intake answers stay in the roster, behind a login.
     """
     program = registration.program
-    facilitators = program.facilitators.filter(user__isnull=False).select_related("user")
     seats_left = program_seats_left(program=program)
     confirmed = program.registrations.filter(status=Registration.Status.CONFIRMED).count()
     verb = "registered for" if event == "registered" else "cancelled"
     stay = program_stay(registration)
-    for facilitator in facilitators:
-        if facilitator.user is None:  # never: the query takes only those with an account
-            continue
+    for facilitator, account in facilitators_with_accounts(program):
         queue(
             kind=Kind.FACILITATORS_NOTICE,
-            dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{facilitator.user_id}",
-            recipient=facilitator.user.email,
+            dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{account.pk}",
+            recipient=account.email,
             subject=f"{registration.name} {verb} {program.title}",
             template="facilitators_notice",
             context={

@@ -12,6 +12,15 @@ class RegistrationLog(models.Model):
 
     # Read back by the emails, which give each stay in a program its own confirmation.
     TRANSFERRED = "transferred"
+    # The steps of an application (services/approval.py), shown in "My registrations".
+    APPLIED = "applied"
+    CALL_FIRST = "call first"
+    APPROVED = "approved"
+    APPROVED_WAITLISTED = "approved onto the waitlist"
+    DECLINED = "declined"
+    CONFIRMED = "confirmed"
+    # An approval's hold ran out unpaid (holds.holds_expire_stale).
+    APPROVAL_LAPSED = "approval lapsed"
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="log")
     actor = models.ForeignKey(

@@ -123,8 +123,16 @@ class Registration(AmountPaidMixin, models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         REFUNDED = "refunded", _("Refunded")
         EXPIRED = "expired", _("Expired")
+        # Screening before payment (Program.requires_approval): no seat, no payment yet.
+        APPLIED = "applied", _("Application received")
+        CALL_FIRST = "call_first", _("A facilitator will call")
+        DECLINED = "declined", _("Application declined")
+        # Approved while the program was full: the person is on its waitlist instead.
+        WAITLISTED = "waitlisted", _("Approved, on the waitlist")
 
-    ACTIVE_STATUSES = [Status.PENDING, Status.CONFIRMED]
+    # An open application counts as active: one per person and program, like a seat.
+    APPLICATION_STATUSES = [Status.APPLIED, Status.CALL_FIRST]
+    ACTIVE_STATUSES = [Status.PENDING, Status.CONFIRMED, *APPLICATION_STATUSES]
 
     reference = models.CharField(
         _("reference"), max_length=12, unique=True, default=new_reference, editable=False
@@ -170,6 +178,8 @@ class Registration(AmountPaidMixin, models.Model):
     agreed_to_policy_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # Set when a facilitator approved the application: its hold is days long, not minutes.
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -185,7 +195,7 @@ class Registration(AmountPaidMixin, models.Model):
             models.UniqueConstraint(
                 "program",
                 Lower("email"),
-                condition=Q(status__in=["pending", "confirmed"]),
+                condition=Q(status__in=["pending", "confirmed", "applied", "call_first"]),
                 name="registration_one_active_per_email",
                 violation_error_message=_("This email already has a registration here."),
             ),
@@ -197,6 +207,7 @@ class Registration(AmountPaidMixin, models.Model):
             ("cancel_registration", "Can cancel someone else's registration"),
             ("refund_registration", "Can refund money when cancelling"),
             ("message_participants", "Can email every participant of a program"),
+            ("review_application", "Can approve or decline applications to any program"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ class Switch(models.Model):
     """One attempt to move a confirmed registration to another term (services/switch.py).
 
     While HELD it holds a seat in the target until `hold_expires_at` (counted by
-    selectors.seats_taken_subquery), and the registration stays where it is: only
+    seats.seats_taken_subquery), and the registration stays where it is: only
     completing the switch moves it, so an abandoned payment changes nothing.
     """
 

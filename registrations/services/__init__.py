@@ -1,12 +1,19 @@
 """Writes about registrations: every change to seats and money goes through here."""
 
 from .answers import registration_answers_save
+from .approval import (
+    Decision,
+    application_approve,
+    application_call_first,
+    application_decline,
+)
 from .cancellation import paid_cents, refund_quote, registration_cancel
 from .checkout import checkout_start
 from .create import RegistrationInput, registration_create
 from .errors import (
     AlreadyRegistered,
     AnswersRefused,
+    ApplicationDecided,
     CancellationRefused,
     DiscountCodeInvalid,
     HoldRenewalRefused,
@@ -45,6 +52,11 @@ from .waitlist import (
 __all__ = [
     "AlreadyRegistered",
     "AnswersRefused",
+    "ApplicationDecided",
+    "Decision",
+    "application_approve",
+    "application_call_first",
+    "application_decline",
     "CancellationRefused",
     "DiscountCodeInvalid",
     "HoldRenewalRefused",

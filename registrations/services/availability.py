@@ -31,7 +31,7 @@ from django.utils import timezone
 from programs.models import Program
 from programs.selectors import STATE_LABELS, ProgramState, program_state
 from registrations.models import Registration, WaitlistEntry
-from registrations.selectors import seats_taken_subquery
+from registrations.seats import seats_taken_subquery
 
 from .errors import ProgramFull, RegistrationRefused, TooManyHolds
 
@@ -80,14 +80,20 @@ def seats_free(*, program: Program, offer: WaitlistEntry | None = None, now=None
     return program.capacity - program.seats_taken + own_offer
 
 
-def ensure_open(*, program: Program, now=None, offer: WaitlistEntry | None = None) -> None:
-    """Raises RegistrationRefused with the reason when the program takes nobody now."""
+def ensure_open(
+    *, program: Program, now=None, offer: WaitlistEntry | None = None, applying: bool = False
+) -> None:
+    """Raises RegistrationRefused with the reason when the program takes nobody now.
+
+    An application (`applying`) takes no seat, so a full program still accepts it: its
+    approval puts the person on the waitlist (services/approval.py).
+    """
     now = now or timezone.now()
     free = seats_free(program=program, now=now, offer=offer)
     state = program_state(program=program, now=now, seats_left=free)
-    if state == ProgramState.FULL:
+    if state == ProgramState.FULL and not applying:
         raise ProgramFull("Every seat is taken. You can join the waitlist.")
-    if state != ProgramState.OPEN:
+    if state not in (ProgramState.OPEN, ProgramState.FULL):
         raise RegistrationRefused(REFUSALS.get(state, STATE_LABELS[state]))
 
 

@@ -1,5 +1,7 @@
 """Paying for a hold: Stripe Checkout, and renewing a hold that ran short or lapsed."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -21,6 +23,27 @@ from .errors import (
 from .holds import registration_confirm
 from .log import registration_log
 from .terms import HOLD, HOLD_MINIMUM, amount_due, discount_check
+
+# Stripe ends a Checkout Session at most 24 hours after it is made; an approval holds a
+# seat for days, so its sessions are cut in spans shorter than that (session_expiry).
+SESSION_SPAN = timedelta(hours=23)
+
+
+def session_expiry(*, hold_until: datetime, now: datetime) -> datetime:
+    """When a Checkout Session opened now for this hold ends: with the hold, or, for a
+    hold longer than Stripe allows, at the first of hold_until - k × SESSION_SPAN that is
+    still at least HOLD_MINIMUM away. Fixed points, so a retry within the same span
+    sends the same expiry and idempotency key, and gets the same session back."""
+    if hold_until - now <= SESSION_SPAN:
+        return hold_until
+    return hold_until - ((hold_until - now - HOLD_MINIMUM) // SESSION_SPAN) * SESSION_SPAN
+
+
+def _reusable_after(*, registration: Registration, now: datetime) -> datetime:
+    """An open session is reused only if it ends at or after this: the hold's end for a
+    short hold, a usable while ahead for an approval's long hold."""
+    hold_until = registration.hold_expires_at or now
+    return min(hold_until, now + HOLD_MINIMUM)
 
 
 def _urls(registration: Registration) -> tuple[str, str]:
@@ -69,7 +92,11 @@ def checkout_start(*, registration: Registration, new: bool = False, now=None) -
         if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
             raise NotAwaitingPayment("This registration is not waiting for payment.")
         open_payment = (
-            registration.payments.filter(status=Payment.Status.OPEN, expires_at__gt=now)
+            registration.payments.filter(
+                status=Payment.Status.OPEN,
+                expires_at__gt=now,
+                expires_at__gte=_reusable_after(registration=registration, now=now),
+            )
             .order_by("-expires_at")
             .first()
         )
@@ -93,15 +120,19 @@ def _sessions_superseded(*, registration: Registration, now) -> list[str]:
     payable = registration.payments.filter(
         status__in=[Payment.Status.OPEN, Payment.Status.EXPIRED], expires_at__gt=now
     )
-    if registration.hold_is_live(now) and payable.filter(status=Payment.Status.OPEN).exists():
+    reusable = payable.filter(
+        status=Payment.Status.OPEN,
+        expires_at__gte=_reusable_after(registration=registration, now=now),
+    )
+    if registration.hold_is_live(now) and reusable.exists():
         return []
     return list(payable.values_list("checkout_session_id", flat=True))
 
 
 def _checkout_open(*, registration: Registration) -> str:
-    hold_until = registration.hold_expires_at
-    if hold_until is None:
+    if registration.hold_expires_at is None:
         raise ValueError(f"{registration.reference} holds no seat to pay for")
+    hold_until = session_expiry(hold_until=registration.hold_expires_at, now=timezone.now())
     session = payments.checkout_session_create(
         reference=registration.reference,
         email=registration.email,
@@ -110,7 +141,7 @@ def _checkout_open(*, registration: Registration) -> str:
         expires_at=hold_until,
         success_url=_urls(registration)[0],
         cancel_url=_urls(registration)[1],
-        # One key per hold: a retry for the same hold gets the same session back.
+        # One key per hold (per span of a long hold): a retry gets the same session back.
         idempotency_key=f"checkout-{registration.reference}-{hold_until.timestamp():.6f}",
         metadata={"registration": registration.reference, "program": registration.program.slug},
     )

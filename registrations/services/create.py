@@ -17,6 +17,7 @@ from registrations.models import (
     new_reference,
 )
 
+from .approval import application_received
 from .availability import ensure_client_may_hold, ensure_open, program_lock
 from .errors import (
     AlreadyRegistered,
@@ -62,6 +63,8 @@ def registration_create(
     now: datetime | None = None,
 ) -> Registration:
     """Holds a seat for a new registration, or confirms it at once when nothing is due.
+    For a program that requires approval (and no waitlist offer), makes an application
+    instead: no seat, no payment, until a facilitator decides (services/approval.py).
 
     Keeps DESIGN rule 1: the program row is locked, then seats are counted, so the
     last seat goes to exactly one person. The person's own lapsed holds, which this
@@ -81,7 +84,8 @@ def registration_create(
     # possible: the seats count, the inserts and the commit.
     stale = []
     for existing in Registration.objects.active().filter(program=program, email__iexact=data.email):
-        if existing.hold_is_live(now) or existing.status == Registration.Status.CONFIRMED:
+        # Only a lapsed hold is replaced: a seat or an open application stays.
+        if existing.hold_is_live(now) or existing.status != Registration.Status.PENDING:
             raise AlreadyRegistered(existing)
         stale.append(existing.pk)
     if user is None:
@@ -137,8 +141,10 @@ def _registration_create(
     # Under the lock: a copy of this submission that got here first has committed.
     _ensure_not_submitted(submission_key=submission_key)
     offer = _live_offer(token=offer_token, program=program, email=data.email, now=now)
-    ensure_open(program=program, now=now, offer=offer)
-    if offer is None:  # an offer's seat is already held for this person, from any address
+    # A waitlist offer already holds a seat: whoever was offered it goes on to pay.
+    applying = program.requires_approval and offer is None
+    ensure_open(program=program, now=now, offer=offer, applying=applying)
+    if offer is None and not applying:  # an offer's seat is held for this person already
         ensure_client_may_hold(program=program, client_hash=client_hash, now=now)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
         raise PriceUnavailable("That price is no longer available; please choose another.")
@@ -155,8 +161,8 @@ def _registration_create(
         price_label=data.price_option.label,
         amount_due_cents=amount,
         discount_code=discount,
-        status=Registration.Status.PENDING,
-        hold_expires_at=now + HOLD,
+        status=Registration.Status.APPLIED if applying else Registration.Status.PENDING,
+        hold_expires_at=None if applying else now + HOLD,
         agreed_to_policy_at=now,
         created_at=now,
         client_hash=client_hash,
@@ -179,6 +185,9 @@ def _registration_create(
     if offer is not None:
         offer.status = WaitlistEntry.Status.ACCEPTED
         offer.save(update_fields=["status"])
+    if applying:
+        application_received(registration=registration, now=now)
+        return registration
     registration_log(
         registration=registration,
         action="created",

@@ -46,6 +46,11 @@ class HoldRenewalRefused(RegistrationRefused):
     discount code can no longer be used. The message says what to do next."""
 
 
+class ApplicationDecided(Exception):
+    """The application was decided already (by someone else, or a second click); the
+    message is for the facilitator."""
+
+
 class CancellationRefused(Exception):
     pass
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from registrations import emails, payments
-from registrations.models import Payment, Registration
+from registrations.models import Payment, Registration, RegistrationLog
 
 from .log import registration_log
 from .waitlist import waitlist_offer_free_seats
@@ -105,6 +105,11 @@ def holds_expire_stale(*, now=None) -> int:
                 now=now,
                 reason="hold expired",
             )
+            if registration.approved_at is not None:
+                # The approval's seat went on; the person is told, and may still pay
+                # from their registration page while a seat is free.
+                registration_log(registration=registration, action=RegistrationLog.APPROVAL_LAPSED)
+                emails.approval_lapsed(registration=registration)
             expired += 1
         checkout_sessions_expire(registration=registration, session_ids=sessions)
     return expired
@@ -116,6 +121,10 @@ def checkout_cancelled(*, registration: Registration, now=None) -> None:
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Registration.Status.PENDING:
+            return
+        if registration.approved_at is not None and registration.hold_is_live(now):
+            # An approval holds its seat for days: leaving the payment page keeps it, and
+            # the person can pay later from their registration page.
             return
         if registration.payments.filter(
             status__in=[Payment.Status.PAID, Payment.Status.PROCESSING]

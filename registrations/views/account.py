@@ -61,6 +61,7 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "cancel_url": reverse("registrations:cancel", args=[reference]),
         "answers_url": reverse("registrations:answers", args=[reference]),
         "asks_questions": registration.program.questions.exists(),
+        "application_steps": selectors.application_steps(registration=registration),
     }
     return render(request, "registrations/account/detail.html", context)
 

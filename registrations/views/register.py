@@ -46,7 +46,8 @@ def _form_page(request, shown, form, offer, existing=None, limited=None) -> Http
     """The form, with what it says about the program (seats, dates) as just read."""
     if shown.state not in (
         program_selectors.ProgramState.OPEN,
-        program_selectors.ProgramState.FULL if offer else None,
+        # A full program still takes applications (approval then means the waitlist).
+        program_selectors.ProgramState.FULL if offer or shown.program.requires_approval else None,
     ):
         return render(request, "registrations/register_refused.html", {"shown": shown})
     response = render(
@@ -193,6 +194,11 @@ def _already_registered(
 def _to_payment(
     request: HttpRequest, registration: Registration, new: bool = False
 ) -> HttpResponse:
+    if registration.status in Registration.APPLICATION_STATUSES:
+        # An application: nothing to pay yet; its page says what happens next.
+        if new:
+            messages.success(request, "Thank you: your application is sent.")
+        return redirect("registrations:detail", registration.reference)
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
     try:
@@ -226,6 +232,8 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _carry_on(request: HttpRequest, registration: Registration) -> HttpResponse:
+    if registration.status in Registration.APPLICATION_STATUSES:
+        return _to_payment(request, registration)
     if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
         return redirect("registrations:paid", registration.reference)
     return _to_payment(request, registration)
@@ -283,6 +291,9 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     registration.refresh_from_db()
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
+    if registration.hold_is_live():  # an approval's seat stays held when Checkout is left
+        messages.info(request, "You left the payment page. Your seat stays held until you pay.")
+        return redirect("registrations:detail", registration.reference)
     answers = selectors.answers_to_refill(registration=registration)
     request.session["register_again"] = {
         registration.program.slug: {

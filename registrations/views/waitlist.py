@@ -22,6 +22,10 @@ from .register import shown_program, with_retry_after
 def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
     shown = shown_program(request, slug)
     program = shown.program
+    if program.requires_approval:
+        # Screening comes first: a seat offered from the waitlist goes straight to payment,
+        # so only approved applicants join it (services/approval.py).
+        return redirect("registrations:register", program.slug)
     if shown.state != program_selectors.ProgramState.FULL:
         if shown.state == program_selectors.ProgramState.OPEN:
             messages.info(request, "Good news: a seat is free, so you can register now.")

@@ -30,7 +30,7 @@ from registrations.models import (
     Registration,
     WaitlistEntry,
 )
-from registrations.selectors import program_seats_left
+from registrations.seats import program_seats_left
 
 from ..factories import (
     ProgramFactory,

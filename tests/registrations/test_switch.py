@@ -19,7 +19,7 @@ from outbox.models import OutboundEmail
 from programs.models import PriceOption, Question
 from registrations import services
 from registrations.models import Answer, Payment, Registration, RegistrationLog, Switch
-from registrations.selectors import program_seats_left
+from registrations.seats import program_seats_left
 
 from ..factories import FacilitatorFactory, ProgramFactory, QuestionFactory, UserFactory
 from ..stripe_fixtures import events_of

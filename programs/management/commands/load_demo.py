@@ -20,6 +20,7 @@ from programs.services import program_duplicate
 TORONTO = ZoneInfo("America/Toronto")
 MSC_SLUG = "mindful-self-compassion-winter-2026"
 PAST_SLUG = "self-compassion-foundations"
+SCREENED_SLUG = "mindful-self-compassion-application-first"
 DEMO_PASSWORD = "omwellness-demo"  # noqa: S105 - local demo accounts only (DEBUG)
 
 MSC_DESCRIPTION = """\
@@ -100,6 +101,8 @@ class Command(BaseCommand):
         if not Program.objects.filter(slug="mindfulness-in-everyday-life").exists():
             self.in_person(co)
         self.minimum_enrolment(Program.objects.get(slug=MSC_SLUG).next_term)
+        if not Program.objects.filter(slug=SCREENED_SLUG).exists():
+            self.screened_msc(msc)
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -270,6 +273,31 @@ class Command(BaseCommand):
             update_fields=["minimum_participants", "minimum_decision_date", "show_places_missing"]
         )
         self.stdout.write(f"{program.title} runs once 8 people have registered.")
+
+    def screened_msc(self, msc: Program) -> Program:
+        """The MSC program again, six weeks or so ahead, asking for an application before
+        payment, with one application waiting for the demo facilitator (made by the
+        registrations app's own command, through its service, as the form makes it)."""
+        first = msc.sessions.order_by("starts_at").first()
+        if first is None:
+            raise CommandError(f"{msc.title} has no sessions to copy")
+        weeks = -(-(timezone.now() + timedelta(weeks=6) - first.starts_at).days // 7)
+        program = program_duplicate(program=msc, weeks=weeks)
+        program.slug = SCREENED_SLUG
+        program.title = "Small-group MSC: Mindful Self-Compassion, application first"
+        program.summary = (
+            "The eight-week MSC program for a small group. A facilitator reads each "
+            "application, and may call, before anyone pays."
+        )
+        program.meeting_link = "https://meet.omwellness.ca/msc-small-group"
+        program.capacity = 12
+        program.status = Program.Status.PUBLISHED
+        program.requires_approval = True
+        program.next_term = None
+        program.save()
+        call_command("demo_application", program.slug, stdout=self.stdout)
+        self.stdout.write(f"Created {program.title}, with one application waiting.")
+        return program
 
     def accounts(self, lead) -> None:
         User = get_user_model()
