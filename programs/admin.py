@@ -94,6 +94,7 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                     "capacity",
                     ("registration_opens_at", "registration_closes_at"),
                     "refund_days_before_start",
+                    "taxable",
                 ]
             },
         ),

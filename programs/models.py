@@ -95,6 +95,11 @@ class Program(models.Model):
     refund_days_before_start = models.PositiveSmallIntegerField(
         _("full refund until (days before start)"), default=7
     )
+    taxable = models.BooleanField(
+        _("fee is taxable"),
+        default=True,
+        help_text=_("Charge sales tax on this program's fees when the centre is registered."),
+    )
     reminder_days_before = models.CharField(
         _("reminders (days before the first session)"),
         max_length=50,
