@@ -20,12 +20,10 @@ from .views import pdf_response
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
-        label="To (included)", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    end = forms.DateField(label="To (included)", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             raise forms.ValidationError("The end of the period comes before its start.")

@@ -146,8 +146,7 @@ def credit_note_for_refund(*, refund: Refund) -> Receipt | None:
         transaction_date=when,
         payment_method=REFUNDED_TO_CARD,
         terms=(
-            f"Refunded on {timezone.localdate(when):%B %-d, %Y} against receipt "
-            f"{original.label}."
+            f"Refunded on {timezone.localdate(when):%B %-d, %Y} against receipt {original.label}."
         ),
     )
 

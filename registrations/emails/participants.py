@@ -3,7 +3,9 @@
 import hashlib
 from datetime import datetime
 
+from omwellness.models import Centre
 from omwellness.money import format_money
+from omwellness.tax import TaxSettings
 from programs.models import Program
 from registrations.models import Payment, Registration
 
@@ -19,7 +21,7 @@ from .compose import (
     sessions_of,
     when,
 )
-from .links import answers_url, program_url
+from .links import answers_url, program_url, receipt_url
 
 
 def confirmation(*, registration: Registration) -> None:
@@ -37,12 +39,26 @@ def confirmation(*, registration: Registration) -> None:
             **registration_context(registration, sessions),
             "meeting_link": meeting_link,
             "amount_paid_cents": registration.amount_paid.net_cents,
+            "tax_name": TaxSettings.of(Centre.current()).name if registration.tax_cents else "",
+            "receipts": _receipts(registration),
         },
         registration=registration,
         attachments=[
             calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
         ],
     )
+
+
+def _receipts(registration: Registration) -> list[dict]:
+    """The registration's numbered receipts (the receipts app's, by relation name), each
+    with the address of its PDF."""
+    return [
+        {
+            "label": f"{document.get_kind_display()} {document.label}",
+            "url": receipt_url(registration, document.number),
+        }
+        for document in registration.receipts.order_by("number")
+    ]
 
 
 def answers_request(*, registration: Registration, previous_program: Program) -> None:
