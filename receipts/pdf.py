@@ -61,8 +61,7 @@ def receipt_pdf(receipt: Receipt) -> bytes:
         facts.append(("Original receipt", receipt.original.label))
     fact_y = top
     for label, value in facts:
-        canvas.drawRightString(right - 110, fact_y, f"{label}:")
-        canvas.drawRightString(right, fact_y, value)
+        canvas.drawRightString(right, fact_y, f"{label}: {value}")
         fact_y -= LINE
     y = min(y, fact_y) - LINE
 

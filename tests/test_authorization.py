@@ -22,6 +22,7 @@ from .factories import (
     WaitlistEntryFactory,
     make_program_staff,
 )
+from .helpers import receipt_for
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ PARTICIPANT_PAGES = {
     "registrations:cancel": lambda w: [w.registration.reference],
     "registrations:answers": lambda w: [w.registration.reference],
     "registrations:waitlist_leave": lambda w: [w.entry.pk],
+    "receipts:download": lambda w: [w.paid.reference, w.receipt.number],
 }
 FACILITATOR_PAGES = {
     "facilitate:roster": lambda w: [w.program.slug],
@@ -80,6 +82,8 @@ class World:
         self.registration = RegistrationFactory(
             program=self.program, email=self.owner.email, user=self.owner, amount_due_cents=0
         )
+        self.paid = RegistrationFactory(email=self.owner.email, user=self.owner)
+        self.receipt = receipt_for(self.paid)
         self.entry = WaitlistEntryFactory(
             program=ProgramFactory(title="Full retreat"), email=self.owner.email
         )
