@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from receipts.models import Receipt
 from registrations import services
-from registrations.services.refunds import refund_payment
 from registrations.models import Payment
+from registrations.services.refunds import refund_payment
 
 from ..factories import ProgramFactory, RegistrationFactory, UserFactory, staff_with
 from ..helpers import deliver, pdf_text, receipt_for, register
