@@ -2,12 +2,15 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from omwellness.models import Centre
 from receipts.models import Receipt
 from registrations import services
 from registrations.models import Payment
@@ -16,7 +19,6 @@ from registrations.services.refunds import refund_payment
 from ..factories import ProgramFactory, RegistrationFactory, UserFactory, staff_with
 from ..helpers import deliver, pdf_text, receipt_for, register
 from ..stripe_fixtures import events_of
-from .conftest import BUSINESS_NUMBER
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def test_receipt_is_issued_with_the_payment_and_snapshots_the_sale(hst, pay):
         50850,
     )
     assert (receipt.tax_name, receipt.tax_rate_label) == ("HST", "13%")
-    assert receipt.business_number == BUSINESS_NUMBER
+    assert receipt.business_number == hst.business_number
     assert receipt.seller_name == "omwellness Centre Inc."
     assert receipt.buyer_name == "Ada Example"
     assert "Winter Calm: Standard" in receipt.description
@@ -151,7 +153,7 @@ def test_receipt_pdf_reads_back_everything_the_cra_asks_for(client, hst, pay):
     for expected in (
         "omwellness Centre Inc.",
         "100 Queen Street West",
-        f"Business number (BN): {BUSINESS_NUMBER}",
+        f"Business number (BN): {hst.business_number}",
         f"Number: {receipt.label}",
         f"Date: {timezone.localdate():%B %-d, %Y}",
         "Ada Example",
@@ -254,3 +256,14 @@ def test_receipt_csv_export_for_a_period(client, hst, pay):
     assert bad.status_code == 200 and "comes before its start" in bad.content.decode()
     client.force_login(staff_with("registrations.view_registration"))
     assert client.get(export, {"start": today, "end": today}).status_code == 403
+
+
+def test_receipt_in_the_demo_shows_hst_to_a_newcomer():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    centre = Centre.current()
+    assert centre.hst_registered and centre.business_number
+    receipt = Receipt.objects.get()
+    assert receipt.buyer_name == "Demo participant 1" and receipt.tax_cents > 0
+    text = pdf_text(download_as_owner(receipt))
+    assert f"Business number (BN): {centre.business_number}" in text and "HST (13%)" in text
