@@ -19,6 +19,7 @@ or a program whose fee is not taxable, charges none.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from omwellness.models import Centre
 from omwellness.money import format_money
 
 # Rates are kept to three decimals (Centre.tax_rate_percent): 13.000 % is 13000 of these.
@@ -34,7 +35,7 @@ class TaxSettings:
     prices_include_tax: bool
 
     @classmethod
-    def of(cls, centre) -> "TaxSettings":
+    def of(cls, centre: Centre) -> "TaxSettings":
         """The tax settings of a `Centre` row (read it with `Centre.current()`)."""
         return cls(
             registered=centre.hst_registered,
@@ -42,6 +43,12 @@ class TaxSettings:
             name=centre.tax_name or "tax",
             prices_include_tax=centre.prices_include_tax,
         )
+
+    @classmethod
+    def current(cls) -> "TaxSettings":
+        """The centre's settings now: one read, and no write on a page view (a centre
+        not yet saved in the admin has the model's defaults: not registered)."""
+        return cls.of(Centre.objects.filter(pk=1).first() or Centre())
 
     def charges_tax(self, *, taxable: bool) -> bool:
         return self.registered and taxable and self.rate_percent > 0

@@ -5,7 +5,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from omwellness.models import Centre
 from omwellness.tax import TaxSettings
 
 from . import page_cache, schedule, selectors
@@ -74,7 +73,7 @@ def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "canonical_url": settings.SITE_URL + program.get_absolute_url(),
         "now": timezone.now(),
-        "tax": TaxSettings.of(Centre.current()),
+        "tax": TaxSettings.current(),
     }
     return render(request, "programs/program_detail.html", context)
 

@@ -100,6 +100,7 @@ class Receipt(models.Model):
         ]
 
     def __str__(self) -> str:
+        """'Receipt 000042', 'Credit note 000043': how pages and emails name it."""
         return f"{self.get_kind_display()} {self.label}"
 
     @property

@@ -6,7 +6,6 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
-from omwellness.models import Centre
 from omwellness.names import person_name
 from omwellness.tax import NO_TAX, TaxSettings, price_text
 from programs.models import Question
@@ -140,7 +139,7 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         price_field.queryset = program.price_options.filter(pk__in=[p.pk for p in price_options])
         price_field.options = {str(p.pk): p for p in price_options}
         price_field.taxable = program.taxable
-        price_field.tax_settings = TaxSettings.of(Centre.current())
+        price_field.tax_settings = TaxSettings.current()
         if len(price_options) == 1:
             self.fields["price_option"].initial = price_options[0].pk
         self.add_question_fields(questions)

@@ -143,7 +143,7 @@ def _receipt_links(registration: Registration) -> tuple[ReceiptLink, ...]:
     return tuple(
         ReceiptLink(
             number=document.number,
-            label=f"{document.get_kind_display()} {document.label}",
+            label=str(document),  # "Receipt 000042"
             total_cents=document.total_cents,
             is_credit_note=document.is_credit_note,
             issued_at=document.transaction_date,

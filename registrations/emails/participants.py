@@ -3,7 +3,6 @@
 import hashlib
 from datetime import datetime
 
-from omwellness.models import Centre
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
 from programs.models import Program
@@ -39,7 +38,7 @@ def confirmation(*, registration: Registration) -> None:
             **registration_context(registration, sessions),
             "meeting_link": meeting_link,
             "amount_paid_cents": registration.amount_paid.net_cents,
-            "tax_name": TaxSettings.of(Centre.current()).name if registration.tax_cents else "",
+            "tax_name": TaxSettings.current().name if registration.tax_cents else "",
             "receipts": _receipts(registration),
         },
         registration=registration,
@@ -49,15 +48,18 @@ def confirmation(*, registration: Registration) -> None:
     )
 
 
-def _receipts(registration: Registration) -> list[dict]:
-    """The registration's numbered receipts (the receipts app's, by relation name), each
-    with the address of its PDF."""
+def _receipts(registration: Registration, *, credit_notes_only: bool = False) -> list[dict]:
+    """The registration's numbered receipts or its credit notes (the receipts app's, by
+    relation name and kind), each with the address of its PDF."""
+    documents = registration.receipts.order_by("number")
+    if credit_notes_only:
+        documents = documents.filter(kind="credit_note")
     return [
         {
-            "label": f"{document.get_kind_display()} {document.label}",
+            "label": str(document),  # "Receipt 000042"
             "url": receipt_url(registration, document.number),
         }
-        for document in registration.receipts.order_by("number")
+        for document in documents
     ]
 
 
@@ -131,6 +133,7 @@ def cancellation(*, registration: Registration, refund_cents: int) -> None:
         context={
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
+            "receipts": _receipts(registration, credit_notes_only=True),
         },
         registration=registration,
     )
@@ -150,6 +153,7 @@ def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> 
         context={
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
+            "receipts": _receipts(registration, credit_notes_only=True),
         },
         registration=registration,
     )

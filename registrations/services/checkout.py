@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from omwellness.models import Centre
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
 from programs.models import PriceOption, Program
@@ -124,7 +123,7 @@ def _checkout_open(*, registration: Registration) -> str:
 
 def _tax_label() -> str:
     """'HST 13%': the name of Checkout's tax line, from the centre's settings."""
-    settings = TaxSettings.of(Centre.current())
+    settings = TaxSettings.current()
     return f"{settings.name} {settings.rate_label}"
 
 

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from omwellness.models import Centre
 from omwellness.tax import TaxBreakdown, TaxSettings, tax_breakdown
 from programs.models import PriceOption, Program
 from registrations.models import DiscountCode
@@ -68,5 +67,5 @@ def amount_due(
     amount = price_option.amount_cents
     if discount is not None:
         amount = discount.discounted(amount)
-    settings = TaxSettings.of(Centre.current())
+    settings = TaxSettings.current()
     return tax_breakdown(amount, taxable=program.taxable, settings=settings)

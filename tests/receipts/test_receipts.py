@@ -267,3 +267,14 @@ def test_receipt_in_the_demo_shows_hst_to_a_newcomer():
     assert receipt.buyer_name == "Demo participant 1" and receipt.tax_cents > 0
     text = pdf_text(download_as_owner(receipt))
     assert f"Business number (BN): {centre.business_number}" in text and "HST (13%)" in text
+
+
+def test_receipt_credit_note_is_linked_from_the_cancellation_email(hst, pay, mailoutbox):
+    registration = pay(ProgramFactory())
+    services.registration_cancel(registration=registration)
+    credit = registration.receipts.get(kind=Receipt.Kind.CREDIT_NOTE)
+    email = registration.emails.get(kind="cancellation")
+    link = reverse("receipts:download", args=[registration.reference, credit.number])
+    assert f"Credit note {credit.label} (PDF): " in email.body_text
+    assert link in email.body_text and link in email.body_html
+    assert "Receipt 0" not in email.body_text  # the payment's receipt came with the confirmation
