@@ -18,3 +18,11 @@ def format_money(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
     if (currency or DEFAULT_CURRENCY).lower() != DEFAULT_CURRENCY:
         return f"{sign}{dollars:,}.{remainder:02d} {currency.upper()}"
     return f"{sign}${dollars:,}.{remainder:02d}" if remainder else f"{sign}${dollars:,}"
+
+
+def format_decimal(cents: int) -> str:
+    """An amount for a spreadsheet or an accountant's import: 45000 -> "450.00",
+    -5050 -> "-50.50" (plain digits, a point, an ASCII minus, no currency sign)."""
+    sign = "-" if cents < 0 else ""
+    dollars, remainder = divmod(abs(int(cents)), 100)
+    return f"{sign}{dollars}.{remainder:02d}"

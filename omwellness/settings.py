@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "programs",
     "outbox",
     "registrations",
+    "receipts",
     "facilitate",
     "certificates",
     "switching",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
+    path("", include("receipts.urls")),
     path("facilitate/", include("facilitate.urls")),
     path("", include("certificates.urls")),
     path("", include("switching.urls")),

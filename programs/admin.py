@@ -101,6 +101,7 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
                     "capacity",
                     ("registration_opens_at", "registration_closes_at"),
                     "refund_days_before_start",
+                    "taxable",
                     ("requires_approval", "approval_hold_days"),
                 ]
             },

@@ -115,6 +115,11 @@ class Program(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("How long an approved applicant has to pay before the seat goes on."),
     )
+    taxable = models.BooleanField(
+        _("fee is taxable"),
+        default=True,
+        help_text=_("Charge sales tax on this program's fees when the centre is registered."),
+    )
     reminder_days_before = models.CharField(
         _("reminders (days before the first session)"),
         max_length=50,

@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from omwellness.tax import TaxSettings
+
 from . import page_cache, schedule, selectors
 from .calendar import program_calendar
 from .models import Program
@@ -71,6 +73,7 @@ def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "canonical_url": settings.SITE_URL + program.get_absolute_url(),
         "now": timezone.now(),
+        "tax": TaxSettings.current(),
     }
     return render(request, "programs/program_detail.html", context)
 

@@ -6,8 +6,8 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
-from omwellness.money import format_money
 from omwellness.names import person_name
+from omwellness.tax import NO_TAX, TaxSettings, price_text
 from programs.models import Question
 
 MAX_ANSWER_LENGTH: dict[str, int] = {Question.Kind.SHORT_TEXT: 300, Question.Kind.LONG_TEXT: 5000}
@@ -71,6 +71,9 @@ class PriceChoiceField(forms.ModelChoiceField):
     """Chooses among the options the form was given, without asking the database again."""
 
     options: dict[str, object] = {}
+    # How an amount is worded: '$450', or with the tax as the centre states it (the form sets it).
+    taxable = False
+    tax_settings = NO_TAX
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -83,7 +86,7 @@ class PriceChoiceField(forms.ModelChoiceField):
         return option
 
     def label_from_instance(self, option):
-        amount = format_money(option.amount_cents)
+        amount = price_text(option.amount_cents, taxable=self.taxable, settings=self.tax_settings)
         if option.description:
             return format_html(
                 "<strong>{}: {}</strong> — {}", option.label, amount, option.description
@@ -135,6 +138,8 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         price_field = cast(PriceChoiceField, self.fields["price_option"])
         price_field.queryset = program.price_options.filter(pk__in=[p.pk for p in price_options])
         price_field.options = {str(p.pk): p for p in price_options}
+        price_field.taxable = program.taxable
+        price_field.tax_settings = TaxSettings.current()
         if len(price_options) == 1:
             self.fields["price_option"].initial = price_options[0].pk
         self.add_question_fields(questions)

@@ -108,28 +108,29 @@ def checkout_session_create(
     email: str,
     item_name: str,
     amount_cents: int,
+    tax_cents: int = 0,
+    tax_label: str = "",
     expires_at: datetime,
     success_url: str,
     cancel_url: str,
     idempotency_key: str,
     metadata: dict[str, str],
 ) -> CheckoutSession:
-    """A hosted Checkout page for one seat. `metadata` must carry no personal data."""
+    """A hosted Checkout page for one seat. `metadata` must carry no personal data.
+
+    `amount_cents` is the total; `tax_cents` of it, when any, is shown as a line of its
+    own named `tax_label`, so Checkout states the sales tax as the site computed it
+    (omwellness.tax) and the session's total stays the amount due.
+    """
+    line_items = [_line_item(name=item_name, amount_cents=amount_cents - tax_cents)]
+    if tax_cents:
+        line_items.append(_line_item(name=tax_label, amount_cents=tax_cents))
     params = {
         "mode": "payment",
         "client_reference_id": reference,
         "customer_email": email,
         "currency": "cad",
-        "line_items": [
-            {
-                "quantity": 1,
-                "price_data": {
-                    "currency": "cad",
-                    "unit_amount": amount_cents,
-                    "product_data": {"name": item_name},
-                },
-            }
-        ],
+        "line_items": line_items,
         "payment_intent_data": {"metadata": metadata},
         "metadata": metadata,
         "expires_at": int(expires_at.timestamp()),
@@ -143,6 +144,17 @@ def checkout_session_create(
         options={"idempotency_key": idempotency_key},
     )
     return _session(obj)
+
+
+def _line_item(*, name: str, amount_cents: int) -> dict:
+    return {
+        "quantity": 1,
+        "price_data": {
+            "currency": "cad",
+            "unit_amount": amount_cents,
+            "product_data": {"name": name},
+        },
+    }
 
 
 def checkout_session_retrieve(session_id: str) -> CheckoutSession:

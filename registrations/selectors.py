@@ -85,6 +85,33 @@ def _with_schedule_and_payments(queryset: QuerySet) -> QuerySet:
     ).prefetch_related(
         Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at")),
         Prefetch("payments", queryset=Payment.objects.order_by("created_at")),
+        # The receipts app's numbered receipts and credit notes, by their relation name.
+        "receipts",
+    )
+
+
+@dataclass(frozen=True)
+class ReceiptLink:
+    """A numbered receipt or credit note of the registration, as its pages list it."""
+
+    number: int
+    label: str  # "Receipt 000042", "Credit note 000043"
+    total_cents: int
+    is_credit_note: bool
+    issued_at: datetime
+
+
+def _receipt_links(registration: Registration) -> tuple[ReceiptLink, ...]:
+    documents = sorted(registration.receipts.all(), key=lambda document: document.number)
+    return tuple(
+        ReceiptLink(
+            number=document.number,
+            label=str(document),  # "Receipt 000042"
+            total_cents=document.total_cents,
+            is_credit_note=document.is_credit_note,
+            issued_at=document.transaction_date,
+        )
+        for document in documents
     )
 
 
@@ -108,6 +135,7 @@ class RegistrationView:
     # The term "My registrations" offers to switch to, within the program's window; the
     # switch page checks the rest (seats, registration open) under the lock.
     switch_to: Program | None
+    receipts: tuple[ReceiptLink, ...] = ()
 
 
 def switch_target(registration: Registration, starts_at: datetime | None, now) -> Program | None:
@@ -157,6 +185,7 @@ def _registration_view(registration: Registration, now: datetime) -> Registratio
         and (amount_paid.gross_cents > 0 or registration.amount_due_cents == 0),
         can_cancel=registration.is_active and not is_past,
         switch_to=switch_target(registration, sessions[0].starts_at if sessions else None, now),
+        receipts=_receipt_links(registration),
     )
 
 

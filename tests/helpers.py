@@ -6,12 +6,16 @@ import os
 import subprocess
 import sys
 
+from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from devtools import prodlike
 from devtools.stripe_standin import signature_header
+from receipts.services import receipt_for_payment
 from registrations import services
+from registrations.models import Payment
 
 from .stripe_fixtures import WEBHOOK_SECRET
 
@@ -49,6 +53,21 @@ def form_data(program, **overrides):
 
 def url(program):
     return reverse("registrations:register", args=[program.slug])
+
+
+def receipt_for(registration, amount_cents=45000):
+    """A paid payment for `registration` with its numbered receipt, as fulfilment leaves
+    them, for tests about who may see a receipt rather than how it came to be."""
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            registration=registration,
+            checkout_session_id=f"cs_test_{registration.reference}",
+            payment_intent_id=f"pi_test_{registration.reference}",
+            amount_cents=amount_cents,
+            status=Payment.Status.PAID,
+            paid_at=timezone.now(),
+        )
+        return receipt_for_payment(payment=payment)
 
 
 # --- Stripe's webhook ---------------------------------------------------------------------

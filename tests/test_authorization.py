@@ -23,6 +23,7 @@ from .factories import (
     WaitlistEntryFactory,
     make_program_staff,
 )
+from .helpers import receipt_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +37,7 @@ PARTICIPANT_PAGES = {
     "registrations:waitlist_leave": lambda w: [w.entry.pk],
     "certificates:download": lambda w: [w.registration.reference],
     "switching:switch": lambda w: [w.registration.reference],
+    "receipts:download": lambda w: [w.paid.reference, w.receipt.number],
 }
 FACILITATOR_PAGES = {
     "facilitate:roster": lambda w: [w.program.slug],
@@ -95,6 +97,8 @@ class World:
         self.registration = RegistrationFactory(
             program=self.program, email=self.owner.email, user=self.owner, amount_due_cents=0
         )
+        self.paid = RegistrationFactory(email=self.owner.email, user=self.owner)
+        self.receipt = receipt_for(self.paid)
         self.entry = WaitlistEntryFactory(
             program=ProgramFactory(title="Full retreat"), email=self.owner.email
         )

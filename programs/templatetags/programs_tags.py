@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from omwellness.money import format_money
+from omwellness.tax import TaxSettings, price_text
 
 from .. import schedule
 
@@ -44,6 +45,13 @@ def ld_json(data) -> str:
 def cad(cents: int | None) -> str:
     """An amount in cents as the site writes it (omwellness.money), blank when unknown."""
     return "" if cents is None else format_money(cents)
+
+
+@register.simple_tag
+def price(cents: int, program, tax: TaxSettings) -> str:
+    """A program's price worded with its tax as the centre states prices (omwellness.tax):
+    '$450 + HST', '$508.50 (HST included)' or '$450'."""
+    return price_text(cents, taxable=program.taxable, settings=tax)
 
 
 register.filter(

@@ -12,10 +12,10 @@ def absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _personal_url(registration: Registration, url_name: str) -> str:
+def _personal_url(registration: Registration, url_name: str, **kwargs) -> str:
     """A page of the registration; people without an account open it with their token,
     which the first visit trades for a cookie (registrations.access)."""
-    url = absolute(reverse(url_name, kwargs={"reference": registration.reference}))
+    url = absolute(reverse(url_name, kwargs={"reference": registration.reference, **kwargs}))
     if registration.user_id is None:
         url += f"?token={registration.access_token}"
     return url
@@ -31,6 +31,12 @@ def cancel_url(registration: Registration) -> str:
 
 def answers_url(registration: Registration) -> str:
     return _personal_url(registration, "registrations:answers")
+
+
+def receipt_url(registration: Registration, number: int) -> str:
+    """A numbered receipt's PDF: the receipts app's address, by its URL name (that app
+    sits above registrations, which never imports it)."""
+    return _personal_url(registration, "receipts:download", number=number)
 
 
 def my_registrations_url() -> str:

@@ -4,6 +4,7 @@ import hashlib
 from datetime import datetime
 
 from omwellness.money import format_money
+from omwellness.tax import TaxSettings
 from programs.models import Program
 from registrations.models import Payment, Registration
 
@@ -19,7 +20,7 @@ from .compose import (
     sessions_of,
     when,
 )
-from .links import answers_url, program_url
+from .links import answers_url, program_url, receipt_url
 
 
 def confirmation(*, registration: Registration) -> None:
@@ -37,12 +38,29 @@ def confirmation(*, registration: Registration) -> None:
             **registration_context(registration, sessions),
             "meeting_link": meeting_link,
             "amount_paid_cents": registration.amount_paid.net_cents,
+            "tax_name": TaxSettings.current().name if registration.tax_cents else "",
+            "receipts": _receipts(registration),
         },
         registration=registration,
         attachments=[
             calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
         ],
     )
+
+
+def _receipts(registration: Registration, *, credit_notes_only: bool = False) -> list[dict]:
+    """The registration's numbered receipts or its credit notes (the receipts app's, by
+    relation name and kind), each with the address of its PDF."""
+    documents = registration.receipts.order_by("number")
+    if credit_notes_only:
+        documents = documents.filter(kind="credit_note")
+    return [
+        {
+            "label": str(document),  # "Receipt 000042"
+            "url": receipt_url(registration, document.number),
+        }
+        for document in documents
+    ]
 
 
 def answers_request(*, registration: Registration, previous_program: Program) -> None:
@@ -115,6 +133,7 @@ def cancellation(*, registration: Registration, refund_cents: int) -> None:
         context={
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
+            "receipts": _receipts(registration, credit_notes_only=True),
         },
         registration=registration,
     )
@@ -134,6 +153,7 @@ def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> 
         context={
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
+            "receipts": _receipts(registration, credit_notes_only=True),
         },
         registration=registration,
     )

@@ -153,6 +153,9 @@ class Registration(AmountPaidMixin, models.Model):
     )
     price_label = models.CharField(_("price"), max_length=100, blank=True)
     amount_due_cents = models.PositiveIntegerField(_("amount due (cents)"), default=0)
+    # The sales tax within amount_due_cents, fixed when the amount due is: a later change
+    # of the centre's tax settings never alters what a sale charged (omwellness.tax).
+    tax_cents = models.PositiveIntegerField(_("of which tax (cents)"), default=0)
     discount_code = models.ForeignKey(
         DiscountCode,
         on_delete=models.PROTECT,

@@ -5,7 +5,9 @@ transactions never wait on each other in a circle (PostgreSQL would kill one of 
 with "deadlock detected"):
 
 1. the Stripe event row (stripe_event_process, a webhook only);
-2. registrations, in id order, each followed by its switches (services/switch.py);
+2. registrations, in id order, each followed by its switches (services/switch.py); then,
+   when a payment or refund is recorded, the receipt counter (the receipts app numbers
+   the receipt in the same transaction);
 3. programs, in id order (program_lock below: the seat count);
 4. under a program: its waitlist entries, then discount codes.
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from omwellness.money import format_money
+from omwellness.tax import TaxSettings
 from programs.models import PriceOption, Program
 from registrations import payments
 from registrations.models import DiscountCode, Payment, Registration
@@ -138,6 +139,8 @@ def _checkout_open(*, registration: Registration) -> str:
         email=registration.email,
         item_name=f"{registration.program.title} ({registration.price_label})",
         amount_cents=registration.amount_due_cents,
+        tax_cents=registration.tax_cents,
+        tax_label=_tax_label() if registration.tax_cents else "",
         expires_at=hold_until,
         success_url=_urls(registration)[0],
         cancel_url=_urls(registration)[1],
@@ -147,6 +150,12 @@ def _checkout_open(*, registration: Registration) -> str:
     )
     payment_record(registration=registration, session=session)
     return session.url
+
+
+def _tax_label() -> str:
+    """'HST 13%': the name of Checkout's tax line, from the centre's settings."""
+    settings = TaxSettings.current()
+    return f"{settings.name} {settings.rate_label}"
 
 
 def _hold_renew(*, registration: Registration, now) -> None:
@@ -171,6 +180,7 @@ def _hold_renew(*, registration: Registration, now) -> None:
                     "status",
                     "hold_expires_at",
                     "amount_due_cents",
+                    "tax_cents",
                     "price_label",
                     "updated_at",
                 ]
@@ -218,7 +228,8 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
                 f"{error} We could not hold your seat again with it. Please register again, "
                 "with another code or none."
             ) from error
-    amount = amount_due(price_option=price, discount=discount)
+    due = amount_due(price_option=price, discount=discount, program=program)
+    amount = due.total_cents
     if amount != registration.amount_due_cents:
         registration_log(
             registration=registration,
@@ -227,6 +238,7 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
             f"{format_money(amount)} now: the price changed while the hold had lapsed",
         )
     registration.amount_due_cents = amount
+    registration.tax_cents = due.tax_cents
     registration.price_label = price.label
 
 

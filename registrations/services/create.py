@@ -149,7 +149,8 @@ def _registration_create(
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
         raise PriceUnavailable("That price is no longer available; please choose another.")
     discount = discount_for(code=data.discount_code, program=program, now=now)
-    amount = amount_due(price_option=data.price_option, discount=discount)
+    due = amount_due(price_option=data.price_option, discount=discount, program=program)
+    amount = due.total_cents
 
     registration = _registration_insert(
         program=program,
@@ -160,6 +161,7 @@ def _registration_create(
         price_option=data.price_option,
         price_label=data.price_option.label,
         amount_due_cents=amount,
+        tax_cents=due.tax_cents,
         discount_code=discount,
         status=Registration.Status.APPLIED if applying else Registration.Status.PENDING,
         hold_expires_at=None if applying else now + HOLD,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omwellness.money import format_money
-from registrations import emails, payments
+from registrations import emails, payments, signals
 from registrations.models import Payment, Registration, Switch
 
 from .availability import program_lock, seats_free
@@ -203,6 +203,7 @@ def _mark_paid(
     payment.paid_at = now
     payment.amount_cents = session.amount_total
     payment.save(update_fields=["status", "payment_intent_id", "paid_at", "amount_cents"])
+    signals.payment_recorded.send(sender=Payment, payment=payment)
     registration_log(
         registration=registration,
         action="paid",

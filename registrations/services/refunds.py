@@ -1,4 +1,4 @@
-from registrations import payments
+from registrations import payments, signals
 from registrations.models import Payment, Refund, Registration
 
 
@@ -22,7 +22,7 @@ def refund_payment(
         idempotency_key=f"refund-{key}",
         reason=reason,
     )
-    refund, _ = Refund.objects.get_or_create(
+    refund, created = Refund.objects.get_or_create(
         stripe_refund_id=result.id,
         defaults={
             "payment": payment,
@@ -34,6 +34,8 @@ def refund_payment(
     )
     payment.amount_refunded_cents += refund.amount_cents
     payment.save(update_fields=["amount_refunded_cents"])
+    if created:
+        signals.refund_recorded.send(sender=Refund, refund=refund)
     return refund
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from omwellness.money import format_money
-from registrations import emails
+from registrations import emails, signals
 from registrations.models import Payment, Refund, Registration, StripeEvent
 
 from .fulfilment import registration_fulfill
@@ -75,8 +75,9 @@ def _charge_refunded(event: dict) -> str:
             return "refunded more than was paid: not recorded"
         known = sum(r.amount_cents for r in payment.refunds.exclude(status="failed"))
         difference = refunded - max(known, payment.amount_refunded_cents)
+        refund = None
         if difference > 0:
-            Refund.objects.create(
+            refund = Refund.objects.create(
                 payment=payment,
                 amount_cents=difference,
                 reason="Refunded in Stripe",
@@ -84,6 +85,8 @@ def _charge_refunded(event: dict) -> str:
             )
         payment.amount_refunded_cents = refunded
         payment.save(update_fields=["amount_refunded_cents"])
+        if refund is not None:
+            signals.refund_recorded.send(sender=Refund, refund=refund)
         registration_log(
             registration=registration,
             action="refund recorded",

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from omwellness.tax import TaxBreakdown, TaxSettings, tax_breakdown
 from programs.models import PriceOption, Program
 from registrations.models import DiscountCode
 
@@ -54,7 +55,17 @@ def discount_check(*, discount: DiscountCode, now: datetime) -> None:
             raise DiscountCodeInvalid("That discount code has been used up.")
 
 
-def amount_due(*, price_option: PriceOption, discount: DiscountCode | None) -> int:
-    """What a seat costs at this price with this code: the one rule for the amount due."""
+def amount_due(
+    *, price_option: PriceOption, discount: DiscountCode | None, program: Program
+) -> TaxBreakdown:
+    """What a seat costs at this price with this code: the one rule for the amount due.
+
+    The code comes off the price as shown; sales tax follows the centre's settings as
+    they are now (omwellness.tax), read from the database rather than any cache, since
+    this is what is charged. Its total is the amount due, and its tax is kept beside it.
+    """
     amount = price_option.amount_cents
-    return discount.discounted(amount) if discount is not None else amount
+    if discount is not None:
+        amount = discount.discounted(amount)
+    settings = TaxSettings.current()
+    return tax_breakdown(amount, taxable=program.taxable, settings=settings)

@@ -108,6 +108,7 @@ class Command(BaseCommand):
             self.accounts(lead)
             self.switch_terms()
         self.past_program_with_certificates(msc)
+        self.receipts()
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -298,6 +299,11 @@ class Command(BaseCommand):
         call_command("demo_application", program.slug, stdout=self.stdout)
         self.stdout.write(f"Created {program.title}, with one application waiting.")
         return program
+
+    def receipts(self) -> None:
+        # The receipts app sits above the catalogue, which never imports it: its own
+        # command registers the centre for HST and adds a paid registration with a receipt.
+        call_command("load_demo_receipts", stdout=self.stdout)
 
     def accounts(self, lead) -> None:
         User = get_user_model()

@@ -1,0 +1,120 @@
+"""A receipt or credit note as a one-page PDF (omwellness.pdf gives the fonts and canvas).
+
+It prints every detail the document carries, whatever the amount: seller's name,
+address and business number, the number and date, the buyer's name, a description,
+the amount before tax, the tax with its name and rate, the total, the payment method
+and the terms; a credit note names the receipt it refers to.
+"""
+
+from django.utils import timezone
+
+from omwellness.money import format_money
+from omwellness.pdf import FONT, FONT_BOLD, PORTRAIT, finish, new_document
+
+from .models import Receipt
+
+MARGIN = 56
+LINE = 15
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Splits `text` into lines of at most about `width` characters, at spaces."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current = ""
+        for word in paragraph.split():
+            if current and len(current) + 1 + len(word) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = f"{current} {word}".strip()
+        lines.append(current)
+    return lines
+
+
+def receipt_pdf(receipt: Receipt) -> bytes:
+    title = receipt.get_kind_display()
+    canvas, buffer = new_document(title=f"{title} {receipt.label}", pagesize=PORTRAIT)
+    width, height = PORTRAIT
+    right = width - MARGIN
+    y = height - MARGIN
+
+    canvas.setFont(FONT_BOLD, 16)
+    canvas.drawString(MARGIN, y, receipt.seller_name)
+    canvas.setFont(FONT_BOLD, 18)
+    canvas.drawRightString(right, y, title)
+    canvas.setFont(FONT, 10)
+    y -= LINE + 4
+    top = y
+    for line in [*receipt.seller_address.splitlines(), receipt.seller_contact]:
+        canvas.drawString(MARGIN, y, line)
+        y -= LINE
+    if receipt.business_number:
+        canvas.drawString(MARGIN, y, f"Business number (BN): {receipt.business_number}")
+        y -= LINE
+    facts = [
+        ("Number", receipt.label),
+        ("Date", f"{timezone.localdate(receipt.transaction_date):%B %-d, %Y}"),
+        ("Reference", receipt.reference),
+    ]
+    if receipt.original is not None:
+        facts.append(("Original receipt", receipt.original.label))
+    fact_y = top
+    for label, value in facts:
+        canvas.drawRightString(right, fact_y, f"{label}: {value}")
+        fact_y -= LINE
+    y = min(y, fact_y) - LINE
+
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawString(MARGIN, y, "Credited to" if receipt.is_credit_note else "Sold to")
+    canvas.setFont(FONT, 10)
+    y -= LINE
+    canvas.drawString(MARGIN, y, receipt.buyer_name)
+    y -= LINE
+    canvas.drawString(MARGIN, y, receipt.buyer_email)
+    y -= 2 * LINE
+
+    canvas.setFont(FONT_BOLD, 11)
+    canvas.drawString(MARGIN, y, "Description")
+    canvas.drawRightString(right, y, "Amount (CAD)")
+    y -= 4
+    canvas.line(MARGIN, y, right, y)
+    y -= LINE
+    canvas.setFont(FONT, 10)
+    sign = "−" if receipt.is_credit_note else ""
+    description = _wrap(receipt.description, 70)
+    canvas.drawRightString(right, y, sign + format_money(receipt.before_tax_cents))
+    for line in description:
+        canvas.drawString(MARGIN, y, line)
+        y -= LINE
+    y -= 4
+    canvas.line(MARGIN, y + LINE - 4, right, y + LINE - 4)
+    rows = [("Amount before tax", receipt.before_tax_cents)]
+    if receipt.tax_name:
+        rate = f" ({receipt.tax_rate_label})" if receipt.tax_rate_label else ""
+        rows.append((f"{receipt.tax_name}{rate}", receipt.tax_cents))
+    else:
+        rows.append(("Sales tax", receipt.tax_cents))
+    for label, cents in rows:
+        canvas.drawString(right - 260, y, label)
+        canvas.drawRightString(right, y, sign + format_money(cents))
+        y -= LINE
+    canvas.setFont(FONT_BOLD, 11)
+    total_label = "Total credited" if receipt.is_credit_note else "Total paid"
+    canvas.drawString(right - 260, y, total_label)
+    canvas.drawRightString(right, y, sign + format_money(receipt.total_cents))
+    y -= 2 * LINE
+
+    canvas.setFont(FONT, 10)
+    canvas.drawString(MARGIN, y, f"Payment method: {receipt.payment_method}")
+    y -= LINE
+    for line in _wrap(f"Terms: {receipt.terms}", 95):
+        canvas.drawString(MARGIN, y, line)
+        y -= LINE
+    if receipt.tax_name and not receipt.tax_cents:
+        canvas.drawString(MARGIN, y, f"No {receipt.tax_name} was charged on this amount.")
+        y -= LINE
+    y -= LINE
+    canvas.setFont(FONT, 8)
+    canvas.drawString(MARGIN, y, "Amounts in Canadian dollars.")
+    return finish(canvas, buffer)
