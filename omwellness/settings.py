@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "outbox",
     "registrations",
     "facilitate",
+    "privacy",
 ]
 
 MIDDLEWARE = [

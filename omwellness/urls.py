@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
     path("facilitate/", include("facilitate.urls")),
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path(
