@@ -82,6 +82,8 @@ def deletion_complete(*, request_id: int, actor, now: datetime | None = None) ->
         left = waitlist_entries_erase(entries)
         kept_names = owned_registrations(person).exclude(name=ERASED_NAME).count()
         account = _account_delete(request.user)
+        if request.user is not None and request.user.pk is None:  # deleted just now
+            request.user = None
         request.completed_at = now
         request.completed_by = actor
         request.outcome = _outcome(
