@@ -66,7 +66,7 @@ class SensitiveAccessAdmin(admin.ModelAdmin):
     list_filter = ["what"]
     search_fields = ["user_email", "program_title"]
     date_hierarchy = "at"
-    readonly_fields = ["at", "user", "user_email", "program", "program_title", "people", "what"]
+    readonly_fields = ("at", "user", "user_email", "program", "program_title", "people", "what")
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:

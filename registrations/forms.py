@@ -147,7 +147,7 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         return person_name(self.cleaned_data["name"])
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         # A client that sends no version accepts the current one, which this page shows.
         version = cleaned.get("agreement_version")
         if version is not None and version != self.agreement.version:
