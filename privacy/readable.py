@@ -1,7 +1,11 @@
 """The data export as a page: the same dict as the JSON, in headings and lists."""
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from .export import SECTIONS
 
@@ -27,6 +31,18 @@ def _label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+# The export writes moments as ISO 8601 in Toronto time; a page reads them as words.
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _text(value: str) -> str:
+    if ISO_MOMENT.match(value):
+        moment = timezone.localtime(datetime.fromisoformat(value))
+        hour = moment.strftime("%I:%M %p").lstrip("0").lower()
+        return f"{moment:%B} {moment.day}, {moment.year}, {hour} ET"
+    return value or "—"
+
+
 def node(value: Any) -> Node:
     if value is None:
         return Node(text="—")
@@ -40,7 +56,7 @@ def node(value: Any) -> Node:
         if all(isinstance(item, dict) for item in value):
             return Node(records=tuple(node(item) for item in value), is_list=True)
         return Node(text=", ".join(str(item) for item in value) or "—")
-    return Node(text=str(value) if value != "" else "—")
+    return Node(text=_text(str(value)))
 
 
 def sections(data: dict) -> list[Section]:
