@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Facilitator, PriceOption, Program, Question, Session
+from programs.models import Agreement, Facilitator, PriceOption, Program, Question, Session
 from programs.services import program_duplicate
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -97,6 +97,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created {next_term.title} with the duplicate action.")
         if not Program.objects.filter(slug="mindfulness-in-everyday-life").exists():
             self.in_person(co)
+        self.participant_agreement()
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -255,3 +256,9 @@ class Command(BaseCommand):
             if not staff and lead.user_id is None:
                 lead.user = user
                 lead.save(update_fields=["user"])
+
+    def participant_agreement(self) -> None:
+        """Version 1 of the participant agreement, shown on every register form; editing it
+        in the admin (Programs > Participant agreements) publishes version 2."""
+        agreement = Agreement.current()
+        self.stdout.write(f"Participant agreement: version {agreement.version}.")
