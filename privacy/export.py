@@ -29,7 +29,7 @@ from .models import DeletionRequest
 
 @dataclass(frozen=True)
 class Person:
-    user: Any  # omwellness.models.User, signed in
+    user: Any  # omwellness.models.User; None once a deletion request removed the account
     emails: tuple[str, ...]  # verified, lower-cased
 
     @classmethod
@@ -45,18 +45,24 @@ def _money(cents: int, currency: str = "cad") -> dict:
     return {"cents": cents, "currency": currency.upper(), "shown": format_money(cents, currency)}
 
 
+def _owned(person: Person) -> Q:
+    # Never Q(user=None): that would match every row without an account.
+    by_address = Q(email_lower__in=person.emails)
+    return by_address | Q(user=person.user) if person.user is not None else by_address
+
+
 def owned_registrations(person: Person) -> QuerySet[Registration]:
-    owned = Q(user=person.user) | Q(email_lower__in=person.emails)
-    return Registration.objects.annotate(email_lower=Lower("email")).filter(owned)
+    return Registration.objects.annotate(email_lower=Lower("email")).filter(_owned(person))
 
 
 def owned_waitlist_entries(person: Person) -> QuerySet[WaitlistEntry]:
-    owned = Q(user=person.user) | Q(email_lower__in=person.emails)
-    return WaitlistEntry.objects.annotate(email_lower=Lower("email")).filter(owned)
+    return WaitlistEntry.objects.annotate(email_lower=Lower("email")).filter(_owned(person))
 
 
 def emails_to(person: Person) -> QuerySet[OutboundEmail]:
-    addresses = {*person.emails, person.user.email.lower()}
+    addresses = set(person.emails)
+    if person.user is not None:
+        addresses.add(person.user.email.lower())
     return OutboundEmail.objects.annotate(recipient_lower=Lower("recipient")).filter(
         recipient_lower__in=addresses
     )

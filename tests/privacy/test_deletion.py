@@ -136,3 +136,16 @@ def test_privacy_deletion_keeps_a_staff_account(person):
 
     assert User.objects.filter(pk=person.pk).exists()
     assert "account kept" in done.outcome.lower()
+
+
+def test_privacy_deletion_after_the_account_is_gone_goes_by_the_addresses_it_had(person):
+    stay = _past_stay()
+    other = RegistrationFactory(email="someone-else@example.com")  # no account either
+    request = deletion_request(user=person)
+    person.delete()  # a superuser removed the account before the request was completed
+
+    done = deletion_complete(request_id=request.pk, actor=None)
+
+    assert "No account" in done.outcome
+    assert Registration.objects.get(pk=stay.pk).email == ""
+    assert Registration.objects.get(pk=other.pk).email == "someone-else@example.com"
