@@ -117,6 +117,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "user",
         ("price_label", "amount_due", "discount_code"),
         ("created_at", "confirmed_at", "cancelled_at", "hold_expires_at"),
+        ("agreement", "erased_at"),
         "intake_answers",
         "email_history",
     ]
@@ -132,6 +133,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "confirmed_at",
         "cancelled_at",
         "hold_expires_at",
+        "agreement",
+        "erased_at",
         "intake_answers",
         "email_history",
     ]
