@@ -20,7 +20,7 @@ end
 function request()
   sent = sent + 1
   local body = "csrfmiddlewaretoken=" .. token .. "&name=Rush+Person&email=rush" .. id .. "-" ..
-    sent .. "%40example.com&price_option=" .. price .. "&agree_policy=on&agree_privacy=on"
+    sent .. "%40example.com&price_option=" .. price .. "&agree=on"
   return wrk.format("POST", path, nil, body)
 end
 

@@ -102,6 +102,12 @@ class Roster:
     def confirmed(self) -> list[RosterRow]:
         return [row for row in self.rows if row.is_confirmed]
 
+    @property
+    def people_with_sensitive_answers(self) -> int:
+        """How many people's health answers a page or export of this roster shows: what
+        its access record counts (omwellness.access_log)."""
+        return sum(1 for row in self.rows if any(a.sensitive and a.value for a in row.answers))
+
 
 def _roster_row(registration: Registration) -> RosterRow:
     marks = list(registration.attendance.all())

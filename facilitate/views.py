@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from omwellness.access_log import record_access
 from registrations import emails, services
 
 from . import permissions, selectors
@@ -76,12 +77,19 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @facilitator_required
 def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    shown = program_roster(facilitated=facilitated)
     context = {
         "program": facilitated.program,
-        "roster": program_roster(facilitated=facilitated),
+        "roster": shown,
         "export_form": RosterExportForm(),
         "applications_waiting": waiting_count(program=facilitated.program),
     }
+    record_access(
+        user=request.user,
+        program=facilitated.program,
+        people=shown.people_with_sensitive_answers,
+        what="roster page (intake answers)",
+    )
     return _private(render(request, "facilitate/roster.html", context))
 
 
@@ -90,11 +98,19 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
 def roster_export(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
     form = RosterExportForm(request.GET)
     options = form.cleaned_data if form.is_valid() else {"answers": False, "sensitive": False}
+    exported = program_roster(facilitated=facilitated)
     content = roster_csv(
-        roster=program_roster(facilitated=facilitated),
+        roster=exported,
         include_answers=options["answers"],
         include_sensitive=options["sensitive"],
     )
+    if options["answers"] and options["sensitive"]:
+        record_access(
+            user=request.user,
+            program=facilitated.program,
+            people=exported.people_with_sensitive_answers,
+            what="roster CSV export with health answers",
+        )
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     slug = facilitated.program.slug

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import Centre, User
+from .models import Centre, SensitiveAccess, User
 
 
 @admin.register(User)
@@ -39,10 +39,41 @@ class CentreAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "Privacy: how long personal data is kept",
+            {
+                "fields": (
+                    "erase_sensitive_answers_days",
+                    "erase_ended_registrations_days",
+                    "financial_records_years",
+                )
+            },
+        ),
     )
 
     def has_add_permission(self, request) -> bool:
         return not Centre.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SensitiveAccess)
+class SensitiveAccessAdmin(admin.ModelAdmin):
+    """Who read health answers: a record to look at, never to edit or delete."""
+
+    list_display = ["at", "user_email", "program_title", "people", "what"]
+    list_filter = ["what"]
+    search_fields = ["user_email", "program_title"]
+    date_hierarchy = "at"
+    readonly_fields = ("at", "user", "user_email", "program", "program_title", "people", "what")
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

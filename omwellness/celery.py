@@ -46,4 +46,10 @@ app.conf.beat_schedule = {
         "task": "registrations.tasks.finish_program_cancellations",
         "schedule": crontab(minute="*/10"),
     },
+    # Erases what the retention settings say is no longer needed (privacy/retention.py);
+    # idempotent, so once a day at night is enough, and a missed night catches up.
+    "apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }

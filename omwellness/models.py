@@ -1,10 +1,12 @@
 from decimal import Decimal
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -101,6 +103,29 @@ class Centre(models.Model):
         default=False,
         help_text=_("Off: tax is added to the prices shown. On: the prices shown include it."),
     )
+    # Privacy (PIPEDA: keep personal information only as long as needed); the periodic
+    # job privacy.tasks.apply_retention reads these.
+    erase_sensitive_answers_days = models.PositiveIntegerField(
+        _("erase health answers (days after the program ends)"),
+        default=90,
+        help_text=_("Sensitive intake answers are erased this long after the last session."),
+    )
+    erase_ended_registrations_days = models.PositiveIntegerField(
+        _("erase personal data of cancelled or expired registrations (days)"),
+        default=365,
+        help_text=_(
+            "Names, addresses, phone numbers and answers of registrations that were cancelled, "
+            "refunded or expired, counted from when they ended. Payment records stay."
+        ),
+    )
+    financial_records_years = models.PositiveSmallIntegerField(
+        _("keep financial records (years after the end of the year)"),
+        default=6,
+        help_text=_(
+            "Payments, refunds and the buyer's name on them are kept this many years after "
+            "the end of the tax year they belong to (CRA's books-and-records rule)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -125,3 +150,42 @@ class Centre(models.Model):
     def current(cls) -> "Centre":
         centre, _created = cls.objects.get_or_create(pk=1)
         return centre
+
+
+class SensitiveAccess(models.Model):
+    """One look at sensitive (health) answers: who, when, which program, how many people.
+
+    Written by `omwellness.access_log.record_access` alone, from every page or export
+    that shows them; read-only in the admin. Who and which program are also kept as
+    text, so the record outlives the account or the program.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    user_email = models.EmailField(_("who (email)"), blank=True)
+    program = models.ForeignKey(
+        "programs.Program",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("program"),
+    )
+    program_title = models.CharField(_("program title"), max_length=200, blank=True)
+    people = models.PositiveIntegerField(_("people"))
+    what = models.CharField(_("what"), max_length=200)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access to health answers")
+        verbose_name_plural = _("accesses to health answers")
+
+    def __str__(self) -> str:
+        return f"{self.user_email or 'someone'}: {self.what} ({self.people})"

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "facilitate",
     "certificates",
     "switching",
+    "privacy",
 ]
 
 MIDDLEWARE = [

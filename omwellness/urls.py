@@ -27,6 +27,7 @@ urlpatterns = [
     path("facilitate/", include("facilitate.urls")),
     path("", include("certificates.urls")),
     path("", include("switching.urls")),
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path(

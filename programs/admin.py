@@ -19,7 +19,7 @@ from omwellness.admin_labels import (
     LabelledTabularInlineMixin,
 )
 
-from .models import Facilitator, PriceOption, Program, Question, Session
+from .models import Agreement, Facilitator, PriceOption, Program, Question, Session
 from .services import program_duplicate
 
 
@@ -169,3 +169,22 @@ class FacilitatorAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "user"]
     search_fields = ["name", "user__email"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    """Saving the participant agreement publishes a new version; an accepted one stays."""
+
+    list_display = ["version", "title", "created_at"]
+    readonly_fields = ["version", "created_at"]
+    fields = ["version", "created_at", "title", "text"]
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.changed_data:
+            return
+        # Never an UPDATE: registrations point at the version their person accepted.
+        published = Agreement.publish(title=obj.title, text=obj.text)
+        obj.pk, obj.version, obj.created_at = published.pk, published.version, published.created_at
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -310,3 +310,63 @@ class Question(models.Model):
     @property
     def choice_list(self) -> list[str]:
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+DEFAULT_AGREEMENT = """\
+Mindful self-compassion is not therapy. Our programs teach skills for everyday life; \
+they are not a treatment for any condition and do not replace care from a doctor or \
+therapist. If you are in crisis, call or text 9-8-8.
+
+Cancellation: you may cancel from your account or your confirmation email. You get a \
+full refund up to the date shown for your program (a set number of days before the first \
+session), and no refund after that.
+
+Privacy: we keep your contact details and your answers only to run your program and to \
+reach you about it. Health-related answers are seen only by your facilitators and our \
+staff, never emailed, and erased a set time after the program ends. You can download \
+what we hold about you, or ask us to delete it, from "My registrations". Our privacy \
+page says more."""
+
+
+class Agreement(models.Model):
+    """The participant agreement, one row per version: a version is never changed.
+
+    Editing it in the admin saves a new version (programs/admin.py), and each
+    registration points at the version its person accepted, so what someone agreed to
+    can always be read back word for word. The current version is the latest.
+    """
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200, default="Participant agreement")
+    text = models.TextField(
+        _("text"), help_text=_("Plain text; a blank line starts a new paragraph.")
+    )
+    created_at = models.DateTimeField(_("published"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("participant agreement")
+
+    def __str__(self) -> str:
+        return f"{self.title} (version {self.version})"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [part.strip() for part in self.text.split("\n\n") if part.strip()]
+
+    @classmethod
+    def current(cls) -> "Agreement":
+        """The latest version; the first one, with the default wording, on a new site."""
+        latest = cls.objects.order_by("-version").first()
+        if latest is not None:
+            return latest
+        agreement, _created = cls.objects.get_or_create(
+            version=1, defaults={"text": DEFAULT_AGREEMENT}
+        )
+        return agreement
+
+    @classmethod
+    def publish(cls, *, title: str, text: str) -> "Agreement":
+        """A new version after the latest; the versions before it stay as they were."""
+        latest = cls.objects.order_by("-version").values_list("version", flat=True).first()
+        return cls.objects.create(version=(latest or 0) + 1, title=title, text=text)

@@ -122,19 +122,23 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         error_messages={"required": "Choose the fee that fits your means."},
     )
     discount_code = forms.CharField(label="Discount code (optional)", required=False, max_length=40)
-    agree_policy = forms.BooleanField(
-        label="I have read the cancellation policy.",
-        error_messages={"required": "Please confirm you have read the cancellation policy."},
-    )
-    agree_privacy = forms.BooleanField(
-        label="I agree that omwellness keeps my answers to run this program, "
-        "as the privacy notice above says.",
-        error_messages={"required": "Please agree to the privacy notice to register."},
+    # One box for the participant agreement (what MSC is and is not, the cancellation
+    # policy, the privacy notice), drawn with its version: the registration records the
+    # version this person read, and a form drawn before a new version is asked again.
+    agreement_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    agree = forms.BooleanField(
+        label="I have read and accept the participant agreement above.",
+        error_messages={
+            "required": "Please accept the participant agreement (our cancellation policy "
+            "and privacy notice) to register."
+        },
     )
 
-    def __init__(self, *args, program, price_options, questions, **kwargs):
+    def __init__(self, *args, program, price_options, questions, agreement, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
+        self.agreement = agreement
+        self.fields["agreement_version"].initial = agreement.version
         price_field = cast(PriceChoiceField, self.fields["price_option"])
         price_field.queryset = program.price_options.filter(pk__in=[p.pk for p in price_options])
         price_field.options = {str(p.pk): p for p in price_options}
@@ -146,6 +150,18 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
 
     def clean_name(self):
         return person_name(self.cleaned_data["name"])
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        # A client that sends no version accepts the current one, which this page shows.
+        version = cleaned.get("agreement_version")
+        if version is not None and version != self.agreement.version:
+            self.add_error(
+                None,
+                "The participant agreement has changed since this page was opened. "
+                "Please read it again below and tick the box.",
+            )
+        return cleaned
 
     def clean_submission_key(self):
         key = self.cleaned_data["submission_key"]

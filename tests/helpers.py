@@ -44,8 +44,7 @@ def form_data(program, **overrides):
         "email": "ada@example.com",
         "phone": "416-555-0123",
         "price_option": program.price_options.first().pk,
-        "agree_policy": "on",
-        "agree_privacy": "on",
+        "agree": "on",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

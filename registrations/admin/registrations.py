@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from omwellness.access_log import record_access
 from outbox import services as outbox
 from registrations import emails, payments, permissions, services
 from registrations.models import (
@@ -116,6 +117,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "user",
         ("price_label", "amount_due", "discount_code"),
         ("created_at", "confirmed_at", "cancelled_at", "hold_expires_at"),
+        ("agreement", "erased_at"),
         "intake_answers",
         "email_history",
     ]
@@ -131,6 +133,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "confirmed_at",
         "cancelled_at",
         "hold_expires_at",
+        "agreement",
+        "erased_at",
         "intake_answers",
         "email_history",
     ]
@@ -172,6 +176,21 @@ class RegistrationAdmin(admin.ModelAdmin):
             registration.reference,
             registration.reference,
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        registration = self.get_object(request, object_id)
+        shown = AnswerInline(self.model, self.admin_site).has_view_permission(request, registration)
+        if request.method == "GET" and registration is not None and shown:
+            # The answers inline shows health answers: one access record per look.
+            sensitive = registration.answers.filter(sensitive=True).exclude(value="").exists()
+            record_access(
+                user=request.user,
+                program=registration.program,
+                people=1 if sensitive else 0,
+                what=f"registration admin page of {registration.reference}",
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -169,4 +169,8 @@ def minute(now: datetime | None) -> str:
 
 
 def confirmed_participants(program: Program) -> list[Registration]:
-    return list(program.registrations.filter(status=Registration.Status.CONFIRMED).order_by("pk"))
+    # A participant whose personal data was erased (privacy) has no address left to write to.
+    confirmed = program.registrations.filter(
+        status=Registration.Status.CONFIRMED, erased_at__isnull=True
+    )
+    return list(confirmed.order_by("pk"))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from outbox.models import OutboundEmail
-from programs.models import PriceOption, Program, Question
+from programs.models import Agreement, PriceOption, Program, Question
 
 from ..amount_paid import AmountPaidMixin, AmountPaidQuerySetMixin
 
@@ -179,11 +179,23 @@ class Registration(AmountPaidMixin, models.Model):
         max_length=64, null=True, blank=True, unique=True, editable=False
     )
     agreed_to_policy_at = models.DateTimeField(null=True, blank=True)
+    # The version of the participant agreement its person accepted, at agreed_to_policy_at.
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("agreement accepted"),
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     # Set when a facilitator approved the application: its hold is days long, not minutes.
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Set when its personal data was erased (the retention job or a deletion request,
+    # privacy/erasure.py); what money records need stays.
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegistrationQuerySet.as_manager()
@@ -244,6 +256,8 @@ class Answer(models.Model):
     question_text = models.CharField(max_length=300)
     sensitive = models.BooleanField(default=False)
     value = models.TextField(blank=True)
+    # Set when the value was erased (privacy/erasure.py): the row keeps that it was given.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["question__position", "id"]

@@ -1,14 +1,14 @@
 """Registering: a new registration holds a seat (DESIGN rules 1 and 2)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from omwellness.money import format_money
-from programs.models import PriceOption, Program, Question
+from programs.models import Agreement, PriceOption, Program, Question
 from registrations.accounts import user_for_email
 from registrations.models import (
     Answer,
@@ -38,6 +38,8 @@ class RegistrationInput:
     price_option: PriceOption
     answers: dict[int, str]  # question id -> answer text
     discount_code: str = ""
+    # The participant agreement the person accepted; None for the current version.
+    agreement: Agreement | None = None
 
 
 def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
@@ -90,6 +92,8 @@ def registration_create(
         stale.append(existing.pk)
     if user is None:
         user = user_for_email(data.email)
+    if data.agreement is None:  # read before the lock, as the other reads
+        data = replace(data, agreement=Agreement.current())
     try:
         with transaction.atomic():
             return _registration_create(
@@ -166,6 +170,7 @@ def _registration_create(
         status=Registration.Status.APPLIED if applying else Registration.Status.PENDING,
         hold_expires_at=None if applying else now + HOLD,
         agreed_to_policy_at=now,
+        agreement=data.agreement,
         created_at=now,
         client_hash=client_hash,
         submission_key=submission_key or None,

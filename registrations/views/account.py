@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from omwellness.access_log import record_access
 from omwellness.money import format_money
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
@@ -194,6 +195,17 @@ def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
     registration = facts.registration
     detail_url = registration.get_absolute_url()
     intake = selectors.intake_answers(registration=registration)
+    if request.method != "POST" and not access.is_own(request, registration):
+        # Staff reading someone's health answers: one access record (their own look is not).
+        shows_sensitive = any(
+            q.sensitive and intake.given.get(f"q_{q.pk}") for q in intake.questions
+        )
+        record_access(
+            user=request.user,
+            program=registration.program,
+            people=1 if shows_sensitive else 0,
+            what=f"answers page of {registration.reference}",
+        )
     form = None
     if registration.is_active and intake.questions:
         form = IntakeAnswersForm(

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from omwellness.client_ip import client_hash
 from omwellness.rate_limit import Refusal, rate_limit_attempt
 from programs import selectors as program_selectors
-from programs.models import Program
+from programs.models import Agreement, Program
 from registrations import payments, selectors, services
 from registrations.access import exchanges_link_token, may_act_on, remember
 from registrations.forms import RegistrationForm, new_submission_key
@@ -85,6 +85,7 @@ def _form(program: Program, data=None, initial=None) -> RegistrationForm:
         program=program,
         price_options=[p for p in program.price_options.all() if p.is_available(now)],
         questions=program.questions.all(),
+        agreement=Agreement.current(),
     )
 
 
@@ -145,6 +146,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             price_option=form.cleaned_data["price_option"],
             answers=form.answers(),
             discount_code=form.cleaned_data["discount_code"],
+            agreement=form.agreement,
         )
         try:
             registration = services.registration_create(

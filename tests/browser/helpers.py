@@ -72,8 +72,7 @@ def register(page: Page, *, name: str, email: str) -> None:
 
 
 def agree_and_continue(page: Page) -> None:
-    page.get_by_label("I have read the cancellation policy.").check()
-    page.get_by_label("I agree that omwellness keeps my answers").check()
+    page.get_by_label("I have read and accept the participant agreement above.").check()
     page.get_by_role("button", name="Continue to payment").click()
 
 

@@ -205,8 +205,7 @@ def check_a_paid_registration(site: str, database_url: str, smtp: SMTPStandIn) -
             "name": "Ada Example",
             "email": "ada@example.com",
             "price_option": price,
-            "agree_policy": "on",
-            "agree_privacy": "on",
+            "agree": "on",
         },
         # A browser on https sends the page it came from; Django checks it.
         headers={"Referer": form_url.replace("http://", "https://")},

@@ -63,14 +63,14 @@ def test_valid_form_holds_a_seat_and_sends_to_checkout(client, program, question
 
 
 def test_errors_are_shown_beside_fields_and_keep_what_was_typed(client, program, questions):
-    data = form_data(program, email="not-an-email", phone="12", agree_privacy=None)
+    data = form_data(program, email="not-an-email", phone="12", agree=None)
     data[f"q_{questions[3].pk}"] = "kept text"
     response = client.post(url(program), data)
     page = response.content.decode()
     assert response.status_code == 422
     assert "Enter a valid email address." in page
     assert "does not look like a phone number" in page
-    assert "Please agree to the privacy notice" in page
+    assert "Please accept the participant agreement" in page
     assert "This field is required." in page  # the unanswered required questions
     assert 'value="Ada Example"' in page and "kept text" in page and 'value="not-an-email"' in page
     assert not Registration.objects.exists()

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Facilitator, PriceOption, Program, Question, Session
+from programs.models import Agreement, Facilitator, PriceOption, Program, Question, Session
 from programs.services import program_duplicate
 
 TORONTO = ZoneInfo("America/Toronto")
@@ -103,6 +103,7 @@ class Command(BaseCommand):
         self.minimum_enrolment(Program.objects.get(slug=MSC_SLUG).next_term)
         if not Program.objects.filter(slug=SCREENED_SLUG).exists():
             self.screened_msc(msc)
+        self.participant_agreement()
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -342,3 +343,9 @@ class Command(BaseCommand):
                 required_for_completion=True
             )
         call_command("load_demo_certificates", PAST_SLUG, stdout=self.stdout)
+
+    def participant_agreement(self) -> None:
+        """Version 1 of the participant agreement, shown on every register form; editing it
+        in the admin (Programs > Participant agreements) publishes version 2."""
+        agreement = Agreement.current()
+        self.stdout.write(f"Participant agreement: version {agreement.version}.")
