@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "omwellness",
     "programs",
     "outbox",
+    "mailing",
     "registrations",
     "facilitate",
 ]
@@ -230,6 +231,11 @@ FORM_RATE_LIMITS = {
     "waitlist": {
         "client": env.str("WAITLIST_RATE_LIMIT_PER_CLIENT", default="10/h"),
         "email": env.str("WAITLIST_RATE_LIMIT_PER_EMAIL", default="3/h"),
+    },
+    # Asking for news of future programs (each sends an email to confirm).
+    "subscribe": {
+        "client": env.str("SUBSCRIBE_RATE_LIMIT_PER_CLIENT", default="10/h"),
+        "email": env.str("SUBSCRIBE_RATE_LIMIT_PER_EMAIL", default="3/h"),
     },
 }
 # Unpaid seats one client address may hold in one program at once (each hold lasts

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
+    path("", include("mailing.urls")),
     path("facilitate/", include("facilitate.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

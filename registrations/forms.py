@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
+from mailing.forms import consent_field
 from omwellness.money import format_money
 from omwellness.names import person_name
 from programs.models import Question
@@ -128,6 +129,8 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         "as the privacy notice above says.",
         error_messages={"required": "Please agree to the privacy notice to register."},
     )
+    # Optional and unticked: registering never depends on it (mailing.wording).
+    future_programs = consent_field()
 
     def __init__(self, *args, program, price_options, questions, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mailing import services as mailing
+from mailing.models import Consent
 from omwellness.money import format_money
 from programs.models import PriceOption, Program, Question
 from registrations.accounts import user_for_email
@@ -37,6 +39,8 @@ class RegistrationInput:
     price_option: PriceOption
     answers: dict[int, str]  # question id -> answer text
     discount_code: str = ""
+    # The unticked "Tell me about future programs" box, ticked (mailing.wording).
+    future_programs: bool = False
 
 
 def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
@@ -179,6 +183,18 @@ def _registration_create(
     if offer is not None:
         offer.status = WaitlistEntry.Status.ACCEPTED
         offer.save(update_fields=["status"])
+    if data.future_programs:
+        # With the registration, and confirmed with it (registration_confirm).
+        mailing.consent_give(
+            given=mailing.ConsentGiven(
+                email=registration.email,
+                name=registration.name,
+                source=Consent.Source.REGISTRATION,
+                program=program,
+                reference=registration.reference,
+            ),
+            now=now,
+        )
     registration_log(
         registration=registration,
         action="created",

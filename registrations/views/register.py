@@ -144,6 +144,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             price_option=form.cleaned_data["price_option"],
             answers=form.answers(),
             discount_code=form.cleaned_data["discount_code"],
+            future_programs=form.cleaned_data["future_programs"],
         )
         try:
             registration = services.registration_create(
