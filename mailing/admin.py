@@ -62,7 +62,6 @@ class MarketingEmailAdmin(admin.ModelAdmin):
     list_filter = ["audience", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["program"]
     search_fields = ["subject"]
-    autocomplete_fields = ["program"]
     actions = ["send"]
 
     def get_fields(self, request, obj=None):

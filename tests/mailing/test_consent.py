@@ -343,7 +343,7 @@ def test_consent_unsubscribe_link_opened_shows_one_button_and_changes_nothing(cl
     html = page.content.decode()
     assert page.status_code == 200 and html.count('type="submit"') == 1
     assert subscriber.token not in html
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert Subscriber.objects.reachable().exists()
     assert client.post(address).status_code == 200
     assert not Subscriber.objects.reachable().exists()
