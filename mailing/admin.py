@@ -3,8 +3,10 @@ marketing emails staff compose and send. Sending needs its own permission
 (`mailing.send_marketingemail`): writing a draft is not mailing everyone."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 
 from . import selectors, services
 from .models import Consent, MarketingEmail, Subscriber
@@ -90,9 +92,26 @@ class MarketingEmailAdmin(admin.ModelAdmin):
     def has_send_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(SEND_MARKETING)
 
-    @admin.action(description="Send the selected emails now", permissions=["send"])
-    def send(self, request: HttpRequest, queryset: QuerySet[MarketingEmail]) -> None:
-        for email in queryset.order_by("pk"):
+    @admin.action(description="Send the selected emails…", permissions=["send"])
+    def send(self, request: HttpRequest, queryset: QuerySet[MarketingEmail]):
+        """Asks first, saying how many people each email would reach, then sends."""
+        emails = list(queryset.select_related("program").order_by("pk"))
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/mailing/send.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Send marketing emails",
+                    "rows": [
+                        {"email": email, "count": selectors.audience(email=email).count()}
+                        for email in emails
+                    ],
+                    "opts": self.model._meta,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        for email in emails:
             try:
                 count = services.marketing_send(email_id=email.pk, by=request.user)
             except services.AlreadySent as refusal:

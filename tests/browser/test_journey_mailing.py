@@ -74,6 +74,9 @@ def test_journey_mailing_consent_subscribe_confirm_marketing_unsubscribe(site, v
     office.locator('input[name="_selected_action"]').first.check()
     office.locator('select[name="action"]').select_option("send")
     office.locator('button[name="index"]').click()
+    expect(office.locator("#content")).to_contain_text("everyone on the list, 1 person")
+    look(office, "admin-send-confirm")
+    office.get_by_role("button", name="Send now").click()
     expect(office.locator(".messagelist")).to_contain_text("is on its way to 1 person")
     look(office, "admin-sent")
 

@@ -423,7 +423,9 @@ def test_consent_admin_composes_and_sends_with_the_send_permission_only(client, 
     assert not OutboundEmail.objects.filter(kind="marketing").exists()
 
     client.force_login(sender)
-    _response, sent = commit(client.post, path=changelist, data=action)
+    asked = client.post(changelist, action)
+    assert "1 person" in asked.content.decode() and not mail.outbox  # asks first
+    _response, sent = commit(client.post, path=changelist, data={**action, "apply": "Send now"})
 
     assert [message.subject for message in sent] == ["Open house"]
     email.refresh_from_db()
