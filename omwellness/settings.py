@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "omwellness",
     "programs",
     "outbox",
+    "mailing",
     "registrations",
     "receipts",
     "facilitate",
@@ -239,6 +240,11 @@ FORM_RATE_LIMITS = {
     "certificate": {
         "client": env.str("CERTIFICATE_RATE_LIMIT_PER_CLIENT", default="60/h"),
         "email": env.str("CERTIFICATE_RATE_LIMIT_PER_CODE", default="120/h"),
+    },
+    # Asking for news of future programs (each sends an email to confirm).
+    "subscribe": {
+        "client": env.str("SUBSCRIBE_RATE_LIMIT_PER_CLIENT", default="10/h"),
+        "email": env.str("SUBSCRIBE_RATE_LIMIT_PER_EMAIL", default="3/h"),
     },
 }
 # Unpaid seats one client address may hold in one program at once (each hold lasts

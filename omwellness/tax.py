@@ -48,7 +48,7 @@ class TaxSettings:
     def current(cls) -> "TaxSettings":
         """The centre's settings now: one read, and no write on a page view (a centre
         not yet saved in the admin has the model's defaults: not registered)."""
-        return cls.of(Centre.objects.filter(pk=1).first() or Centre())
+        return cls.of(Centre.current())
 
     def charges_tax(self, *, taxable: bool) -> bool:
         return self.registered and taxable and self.rate_percent > 0

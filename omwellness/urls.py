@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("registrations.urls")),
     path("", include("receipts.urls")),
+    path("", include("mailing.urls")),
     path("facilitate/", include("facilitate.urls")),
     path("", include("certificates.urls")),
     path("", include("switching.urls")),

@@ -37,6 +37,9 @@ class OutboundEmail(models.Model):
     body_html = models.TextField(blank=True)
     # [{"filename": ..., "content": <text>, "mimetype": ...}]
     attachments = models.JSONField(default=list, blank=True)
+    # Extra mail headers, {"List-Unsubscribe": "<https://...>"}; the outbox adds them as
+    # given (outbox.services checks they are one line) and never lets one replace Message-ID.
+    headers = models.JSONField(default=dict, blank=True)
     reference = models.CharField(
         max_length=50,
         blank=True,

@@ -83,7 +83,7 @@ def outbound_email_message(*, email: OutboundEmail) -> EmailMultiAlternatives:
         body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.recipient],
-        headers={"Message-ID": email.message_id},
+        headers={**email.headers, "Message-ID": email.message_id},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -8,7 +8,7 @@ import its own task layer (tasks import the outbox, never the reverse).
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +37,8 @@ class EmailDraft:
     # [{"filename": ..., "content": <text>, "mimetype": ...}]
     attachments: Sequence[dict] = field(default_factory=tuple)
     reference: str = ""
+    # Extra headers, such as List-Unsubscribe (RFC 8058); one line each.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def subject_line(subject: str) -> str:
@@ -44,6 +46,23 @@ def subject_line(subject: str) -> str:
     and short enough to store: a long program title and name can pass the column's length."""
     line = " ".join(subject.split())
     return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1] + "…"
+
+
+# Headers the outbox sets itself (sending.outbound_email_message), never a caller.
+RESERVED_HEADERS = {"message-id", "from", "to", "cc", "bcc", "subject"}
+
+
+def extra_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The caller's extra headers, refused when one is reserved or is not one line: a
+    newline in a header would start a header (or a body) of its choosing."""
+    checked = {}
+    for name, value in headers.items():
+        if name.lower() in RESERVED_HEADERS:
+            raise ValueError(f"The outbox sets {name} itself.")
+        if any(char in f"{name}{value}" for char in "\r\n") or not name.strip():
+            raise ValueError(f"Header {name!r} must be one line.")
+        checked[name] = value
+    return checked
 
 
 def _row(draft: EmailDraft, *, now: datetime) -> OutboundEmail:
@@ -56,6 +75,7 @@ def _row(draft: EmailDraft, *, now: datetime) -> OutboundEmail:
         body_html=draft.body_html,
         attachments=list(draft.attachments),
         reference=draft.reference,
+        headers=extra_headers(draft.headers),
         created_at=now,
     )
 
@@ -77,6 +97,7 @@ def write(draft: EmailDraft, *, now: datetime | None = None) -> OutboundEmail:
                     "body_html",
                     "attachments",
                     "reference",
+                    "headers",
                     "message_id",
                     "created_at",
                 )
@@ -126,9 +147,18 @@ def resend(*, email: OutboundEmail, now: datetime | None = None) -> OutboundEmai
             body_html=email.body_html,
             attachments=email.attachments,
             reference=email.reference,
+            headers=email.headers,
         ),
         now=now,
     )
+
+
+def queued_withdraw(*, kind: str, recipient: str, reason: str) -> int:
+    """Stops emails of a kind to one address that have not left yet (marked failed, with
+    the reason); returns how many. A row a worker has already claimed is on its way."""
+    return OutboundEmail.objects.filter(
+        kind=kind, recipient__iexact=recipient, status=OutboundEmail.Status.QUEUED
+    ).update(status=OutboundEmail.Status.FAILED, last_error=reason)
 
 
 def _send_after_commit(email_ids: list[int]) -> None:

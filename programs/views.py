@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from omwellness.models import Centre
 from omwellness.tax import TaxSettings
 
 from . import page_cache, schedule, selectors
@@ -42,21 +44,29 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     cacheable = (
         settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
     )
+    # The page's forms (news of future programs) carry this visitor's own CSRF token: a
+    # cached page keeps a marker in its place, filled in for each visitor.
+    token = get_token(request)
     if cacheable:
         content = cache.get(page_cache.page_key(slug))
         if content is not None:
-            return HttpResponse(content)
-    response = _program_detail(request, slug)
-    if cacheable:
-        cache.set(page_cache.page_key(slug), response.content, page_cache.TTL_SECONDS)
+            return HttpResponse(content.replace(CSRF_MARKER, token.encode()))
+    response = _program_detail(request, slug, csrf_token=token)
+    if cacheable and response.status_code == 200:
+        shared = response.content.replace(token.encode(), CSRF_MARKER)
+        cache.set(page_cache.page_key(slug), shared, page_cache.TTL_SECONDS)
     return response
 
 
-def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
+CSRF_MARKER = b"{{visitor-csrf-token}}"
+
+
+def _program_detail(request: HttpRequest, slug: str, *, csrf_token: str) -> HttpResponse:
     shown = _program_or_404(request, slug)
     program = shown.program
     sessions = list(program.sessions.all())
     price_options = [p for p in program.price_options.all() if p.is_available()]
+    centre = Centre.current()
     context = {
         "program": program,
         "shown": shown,
@@ -73,7 +83,9 @@ def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "canonical_url": settings.SITE_URL + program.get_absolute_url(),
         "now": timezone.now(),
-        "tax": TaxSettings.current(),
+        "centre": centre,
+        "tax": TaxSettings.of(centre),
+        "csrf_token": csrf_token,
     }
     return render(request, "programs/program_detail.html", context)
 

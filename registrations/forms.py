@@ -6,6 +6,7 @@ import phonenumbers
 from django import forms
 from django.utils.html import format_html
 
+from mailing.forms import consent_field
 from omwellness.names import person_name
 from omwellness.tax import NO_TAX, TaxSettings, price_text
 from programs.models import Question
@@ -133,6 +134,8 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
             "and privacy notice) to register."
         },
     )
+    # Optional and unticked: registering never depends on it (mailing.wording).
+    future_programs = consent_field()
 
     def __init__(self, *args, program, price_options, questions, agreement, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from omwellness.models import Centre
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.models import Program, Session
@@ -178,7 +179,9 @@ def _headline(reminder: ReminderMoment, now: datetime) -> str:
     return f"{days} days to go: your program begins {long_day(starts_at)}"
 
 
-def reminder_email(*, due: DueReminder, now: datetime) -> outbox.EmailDraft:
+def reminder_email(
+    *, due: DueReminder, now: datetime, sender: Centre | None = None
+) -> outbox.EmailDraft:
     registration, reminder = due.registration, due.reminder
     program = registration.program
     session = reminder.session
@@ -197,6 +200,7 @@ def reminder_email(*, due: DueReminder, now: datetime) -> outbox.EmailDraft:
             "venue": program.venue if program.format != Program.Format.ONLINE else "",
             "is_first": reminder.label == FIRST_SESSION,
         },
+        sender=sender,
     )
     return outbox.EmailDraft(
         kind=emails.Kind.REMINDER,
@@ -219,5 +223,6 @@ def reminders_queue_due(*, now: datetime | None = None) -> int:
     due = due_reminders(now=now)
     if not due:
         return 0
-    drafts = [reminder_email(due=item, now=now) for item in due]
+    sender = Centre.current()  # every footer's sender identification, read once
+    drafts = [reminder_email(due=item, now=now, sender=sender) for item in due]
     return len(outbox.write_many(drafts, now=now))

@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 
 from devtools.stripe_standin import signature_header
 from facilitate.models import Attendance
+from mailing.models import Consent
+from omwellness.models import Centre
 from outbox import sending
 from outbox.models import OutboundEmail
 from programs.models import Agreement, Question
@@ -108,7 +110,16 @@ def form(fields: dict) -> st.SearchStrategy[dict]:
 
 # --- The database, as a reader would see it ---------------------------------------------
 
-SNAPSHOT_APPS = ("omwellness", "programs", "outbox", "registrations", "facilitate", "account")
+SNAPSHOT_APPS = (
+    "omwellness", "programs", "outbox", "mailing", "registrations", "facilitate", "account",
+)  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def centre_details(db):
+    """The centre's one row, as on any site that has shown a page or sent an email
+    (`Centre.current()` makes it at its first read, which is no change a form made)."""
+    Centre.current()
 
 
 def snapshot() -> dict:
@@ -284,6 +295,52 @@ def test_waitlist_links_with_any_token_never_fail(token, action, full_program):
         never_a_server_error(response)
         if action != "leave":
             assert snapshot() == before
+
+
+@bounded
+@given(
+    posted=st.one_of(
+        form(
+            {
+                "email": st.sampled_from(["bea@example.com", "BEA@example.com"]),
+                "name": st.sampled_from(["", "Bea Example"]),
+                "consent": st.just("on"),
+                "program": st.just("program-0"),
+            }
+        ),
+        st.binary(max_size=2000),
+    )
+)
+def test_consent_form_never_fails_and_a_refusal_changes_nothing(posted, full_program):
+    with rolled_back():
+        before = snapshot()
+        response = post(Client(), reverse("mailing:subscribe"), posted)
+
+        never_a_server_error(response)
+        if "Check your email to confirm" in response.content.decode():
+            after = snapshot()
+            (consent,) = after["mailing.Consent"]
+            assert consent["confirmed_at"] is None  # counts only once confirmed
+            for label in ("mailing.Consent", "mailing.Subscriber"):
+                before.pop(label), after.pop(label)
+            assert only_new_emails(before, after) == [("consent_confirm", consent["email"])]
+        else:
+            assert response.status_code in (400, 422)
+            assert snapshot() == before
+
+
+@bounded
+@given(token=junk)
+def test_consent_links_with_any_token_never_fail_nor_change_anything(token, db):
+    with rolled_back():
+        before = snapshot()
+        client = Client()
+        for name in ("mailing:confirm", "mailing:unsubscribe"):
+            address = reverse(name) + f"?token={quote(token, safe='')}"
+            never_a_server_error(client.get(address))
+            never_a_server_error(client.post(address))
+        assert snapshot() == before
+        assert not Consent.objects.exists()
 
 
 # --- A registration's own pages: links with a token, pay, cancel -------------------------

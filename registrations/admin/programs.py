@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from mailing import services as mailing
 from programs.admin import ProgramAdmin
 from programs.changes import changes_sign, changes_unsign, session_changes
 from programs.models import Program, Session
@@ -32,6 +33,31 @@ from .program_cancel import ProgramCancelMixin
 
 
 class ProgramWithScheduleNoticeAdmin(ProgramCancelMixin, ProgramAdmin):
+    actions = [*ProgramAdmin.actions, "announce_next_term"]
+
+    def has_send_marketing_permission(self, request) -> bool:
+        return request.user.has_perm("mailing.send_marketingemail")
+
+    @admin.action(
+        description="Tell past participants who consented about the next term",
+        permissions=["send_marketing"],
+    )
+    def announce_next_term(self, request, queryset):
+        """One email per past participant who ticked the box, once (mailing.services)."""
+        for program in queryset.order_by("pk"):
+            try:
+                sent = mailing.next_term_announce(program=program, by=request.user)
+            except (mailing.NothingToAnnounce, mailing.AlreadySent) as refusal:
+                self.message_user(request, str(refusal), messages.WARNING)
+                continue
+            count = sent.recipient_count
+            self.message_user(
+                request,
+                f"Told {count} past participant{'s' if count != 1 else ''} of "
+                f"“{program.title}” about “{sent.next_term}”.",
+                messages.SUCCESS,
+            )
+
     def save_related(self, request, form, formsets, change):
         program = form.instance
         before = _session_times(program) if change else {}

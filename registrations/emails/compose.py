@@ -1,14 +1,13 @@
 """How an email is written: its kind, its bodies rendered from templates/emails/, the
 outbox write, and the pieces of context most emails share."""
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
+from omwellness.models import Centre
+from outbox import rendering
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.calendar import program_calendar
@@ -16,7 +15,7 @@ from programs.models import Program, Session
 from programs.schedule import long_day, schedule_summary, session_when
 from registrations.models import Registration, RegistrationLog
 
-from .links import absolute, cancel_url, my_registrations_url, program_url, registration_url
+from .links import cancel_url, my_registrations_url, program_url, registration_url
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -49,13 +48,10 @@ class Kind:
     APPROVAL_LAPSED = "approval_lapsed"
 
 
-def render(*, template: str, context: dict) -> tuple[str, str]:
-    """The plain-text and HTML bodies of templates/emails/<template>.txt and .html."""
-    context = {"site_url": settings.SITE_URL, "home_url": absolute("/"), **context}
-    rendered = render_to_string(f"emails/{template}.txt", context)
-    # Template tags leave runs of empty lines; a plain-text email reads best with one.
-    text = re.sub(r"\n{3,}", "\n\n", rendered.replace("\r\n", "\n")).strip() + "\n"
-    return text, render_to_string(f"emails/{template}.html", context)
+def render(*, template: str, context: dict, sender: Centre | None = None) -> tuple[str, str]:
+    """The plain-text and HTML bodies of templates/emails/<template>.txt and .html, with
+    the sender identification every footer carries (outbox.rendering)."""
+    return rendering.render(template=template, context=context, sender=sender)
 
 
 def queue(

@@ -9,7 +9,9 @@ with "deadlock detected"):
    when a payment or refund is recorded, the receipt counter (the receipts app numbers
    the receipt in the same transaction);
 3. programs, in id order (program_lock below: the seat count);
-4. under a program: its waitlist entries, then discount codes.
+4. under a program: its waitlist entries, then discount codes;
+5. last, a mailing-list subscriber and then its consents (a consent ticked on the form,
+   recorded with the registration and confirmed with it; mailing.services).
 
 A path that starts from a registration (cancelling, paying, expiring, leaving
 Checkout, renewing a hold, transferring) locks it first and takes the program lock

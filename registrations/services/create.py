@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mailing import services as mailing
+from mailing.models import Consent
 from omwellness.money import format_money
 from programs.models import Agreement, PriceOption, Program, Question
 from registrations.accounts import user_for_email
@@ -40,6 +42,8 @@ class RegistrationInput:
     discount_code: str = ""
     # The participant agreement the person accepted; None for the current version.
     agreement: Agreement | None = None
+    # The unticked "Tell me about future programs" box, ticked (mailing.wording).
+    future_programs: bool = False
 
 
 def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
@@ -192,6 +196,18 @@ def _registration_create(
     if offer is not None:
         offer.status = WaitlistEntry.Status.ACCEPTED
         offer.save(update_fields=["status"])
+    if data.future_programs:
+        # With the registration, and confirmed with it (registration_confirm).
+        mailing.consent_give(
+            given=mailing.ConsentGiven(
+                email=registration.email,
+                name=registration.name,
+                source=Consent.Source.REGISTRATION,
+                program=program,
+                reference=registration.reference,
+            ),
+            now=now,
+        )
     if applying:
         application_received(registration=registration, now=now)
         return registration

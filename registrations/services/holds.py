@@ -11,6 +11,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from mailing import services as mailing
 from registrations import emails, payments
 from registrations.models import Payment, Registration, RegistrationLog
 
@@ -28,6 +29,8 @@ def registration_confirm(*, registration: Registration, now=None, reason: str = 
     registration.hold_expires_at = None
     registration.save(update_fields=["status", "confirmed_at", "hold_expires_at", "updated_at"])
     registration_log(registration=registration, action="confirmed", message=reason)
+    # A consent ticked on the form counts once the registration does (mailing.services).
+    mailing.consent_confirm_for_registration(reference=registration.reference, now=now)
     emails.confirmation(registration=registration)
     emails.facilitators_notice(registration=registration, event="registered")
 

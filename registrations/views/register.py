@@ -147,6 +147,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             answers=form.answers(),
             discount_code=form.cleaned_data["discount_code"],
             agreement=form.agreement,
+            future_programs=form.cleaned_data["future_programs"],
         )
         try:
             registration = services.registration_create(

@@ -104,6 +104,7 @@ class Command(BaseCommand):
         if not Program.objects.filter(slug=SCREENED_SLUG).exists():
             self.screened_msc(msc)
         self.participant_agreement()
+        self.mailing_list()
         if settings.DEBUG:
             # Known passwords belong on a developer's machine only.
             self.accounts(lead)
@@ -305,6 +306,11 @@ class Command(BaseCommand):
         # The receipts app sits above the catalogue, which never imports it: its own
         # command registers the centre for HST and adds a paid registration with a receipt.
         call_command("load_demo_receipts", stdout=self.stdout)
+
+    def mailing_list(self) -> None:
+        """People who asked for news, and a draft to send: the mailing app's own command,
+        called by name (the catalogue imports no other app)."""
+        call_command("load_demo_mailing", stdout=self.stdout)
 
     def accounts(self, lead) -> None:
         User = get_user_model()

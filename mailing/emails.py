@@ -1,0 +1,85 @@
+"""What the mailing list's emails say: the request to confirm a consent, and a marketing
+email with its one-click unsubscribe (RFC 8058). Written through the outbox; bodies
+from templates/emails/, whose footer names the sender (outbox.rendering)."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from omwellness.models import Centre
+from outbox import rendering
+from outbox import services as outbox
+from programs.models import Program
+
+from .models import Consent, MarketingEmail, Subscriber
+
+
+class Kind:
+    CONSENT_CONFIRM = "consent_confirm"
+    # Never a transactional email: unsubscribing stops this kind, and only this kind.
+    MARKETING = "marketing"
+
+
+def program_url(program: Program) -> str:
+    return settings.SITE_URL + program.get_absolute_url()
+
+
+def confirm_url(consent: Consent) -> str:
+    return settings.SITE_URL + reverse("mailing:confirm") + f"?token={consent.confirm_token}"
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    """In the email and in its List-Unsubscribe header. The token rides in the query
+    string, which the access log leaves out (README, Production)."""
+    return settings.SITE_URL + reverse("mailing:unsubscribe") + f"?token={subscriber.token}"
+
+
+def consent_confirm(*, consent: Consent) -> None:
+    """Asks the address's owner to confirm (double opt-in); one email per consent."""
+    body_text, body_html = rendering.render(
+        template="consent_confirm",
+        context={
+            "name": consent.name,
+            "program": consent.program,
+            "confirm_url": confirm_url(consent),
+            "wording": consent.wording,
+        },
+    )
+    outbox.write(
+        outbox.EmailDraft(
+            kind=Kind.CONSENT_CONFIRM,
+            dedup_key=f"consent-confirm:{consent.pk}",
+            recipient=consent.email,
+            subject="Please confirm: news of future programs",
+            body_text=body_text,
+            body_html=body_html,
+        )
+    )
+
+
+def marketing_draft(
+    *, email: MarketingEmail, subscriber: Subscriber, sender: Centre
+) -> outbox.EmailDraft:
+    unsubscribe = unsubscribe_url(subscriber)
+    body_text, body_html = rendering.render(
+        template="marketing",
+        context={"email": email, "name": subscriber.name, "unsubscribe_url": unsubscribe},
+        sender=sender,
+    )
+    # One announcement of a next term per person, however many past terms they took.
+    if email.next_term_id is not None:
+        dedup_key = f"next-term:{email.next_term_id}:{subscriber.pk}"
+    else:
+        dedup_key = f"marketing:{email.pk}:{subscriber.pk}"
+    return outbox.EmailDraft(
+        kind=Kind.MARKETING,
+        dedup_key=dedup_key,
+        recipient=subscriber.email,
+        subject=email.subject,
+        body_text=body_text,
+        body_html=body_html,
+        reference=f"marketing:{email.pk}",
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

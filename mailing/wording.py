@@ -1,0 +1,13 @@
+"""What a person is asked, word for word: shown beside an unticked box on the registration
+form and the program pages' form, and copied into each Consent it records.
+
+CASL (s. 10) asks that a request for consent say who asks (the centre's name and how to
+reach it: `templatetags/mailing_tags.py` prints them under the box from the centre's
+details) and that consent can be withdrawn. Change the words here; consents given
+before keep the words they were given with.
+"""
+
+CONSENT_WORDING = (
+    "Tell me about future programs. omwellness may write to me with news of its "
+    "programs and events; I can unsubscribe at any time."
+)
