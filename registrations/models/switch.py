@@ -31,6 +31,8 @@ class Switch(models.Model):
     to_program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="switches_in")
     price_option = models.ForeignKey(PriceOption, on_delete=models.PROTECT, related_name="+")
     amount_due_cents = models.PositiveIntegerField()
+    # Of which sales tax, as charged when the switch started (omwellness.tax).
+    tax_cents = models.PositiveIntegerField(default=0)
     # The new amount due less the old one: paid through Checkout when above zero,
     # refunded when below.
     difference_cents = models.IntegerField()

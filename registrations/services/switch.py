@@ -33,7 +33,7 @@ from .errors import RegistrationRefused, SwitchRefused
 from .holds import checkout_sessions_expire
 from .log import registration_log
 from .refunds import registration_refund
-from .switch_rules import new_amount, same_questions, switch_deadline, switch_refusal
+from .switch_rules import new_fee, same_questions, switch_deadline, switch_refusal
 from .terms import HOLD, HOLD_MINIMUM
 from .transfer import waitlist_leave_on_joining
 from .waitlist import waitlist_offer_free_seats
@@ -98,13 +98,15 @@ def switch_start(
             raise SwitchRefused(refusal)
         if price_option.program_id != target.pk or not price_option.is_available(now):
             raise SwitchRefused("That price is not offered for the next term.")
-        amount = new_amount(registration=registration, price_option=price_option)
+        fee = new_fee(registration=registration, price_option=price_option)
+        amount = fee.total_cents
         switch = Switch.objects.create(
             registration=registration,
             from_program=registration.program,
             to_program=target,
             price_option=price_option,
             amount_due_cents=amount,
+            tax_cents=fee.tax_cents,
             difference_cents=amount - registration.amount_due_cents,
             answers=stored,
             hold_expires_at=now + HOLD,
@@ -290,6 +292,7 @@ def _finish(*, registration: Registration, switch: Switch, now) -> None:
     registration.price_option = switch.price_option
     registration.price_label = switch.price_option.label
     registration.amount_due_cents = switch.amount_due_cents
+    registration.tax_cents = switch.tax_cents
     try:
         with transaction.atomic():
             registration.save(
@@ -298,6 +301,7 @@ def _finish(*, registration: Registration, switch: Switch, now) -> None:
                     "price_option",
                     "price_label",
                     "amount_due_cents",
+                    "tax_cents",
                     "updated_at",
                 ]
             )

@@ -4,6 +4,7 @@ locks, to show, and by the service under them, to decide."""
 
 from datetime import datetime
 
+from omwellness.tax import TaxBreakdown
 from programs.models import PriceOption, Program
 from registrations.models import Registration
 
@@ -12,12 +13,21 @@ from .errors import ProgramFull, RegistrationRefused
 from .terms import amount_due
 
 
-def new_amount(*, registration: Registration, price_option: PriceOption) -> int:
-    """The amount due at the target's price. A discount code goes along only where it
-    works: a code for every program, or one for the target itself."""
+def new_fee(*, registration: Registration, price_option: PriceOption) -> TaxBreakdown:
+    """The amount due at the target's price, tax included as the centre charges it now. A
+    discount code goes along only where it works: a code for every program, or one for
+    the target itself."""
     code = registration.discount_code
     applies = code is not None and code.program_id in (None, price_option.program_id)
-    return amount_due(price_option=price_option, discount=code if applies else None)
+    return amount_due(
+        price_option=price_option,
+        discount=code if applies else None,
+        program=price_option.program,
+    )
+
+
+def new_amount(*, registration: Registration, price_option: PriceOption) -> int:
+    return new_fee(registration=registration, price_option=price_option).total_cents
 
 
 def same_questions(source: Program, target: Program) -> bool:
