@@ -10,6 +10,10 @@ request (privacy/services.py). What is kept, and why:
 - That an intake answer was given (the row, its question and `erased_at`), not what.
 - The registration's reference, program, price and log: they hold no one's contact
   details and explain the money.
+- Of a consent to news: when it was given and withdrawn, the wording and the source,
+  not who gave it. The person is unsubscribed first (mailing.services.unsubscribe).
+- Of a certificate: its code and program, revoked "at the holder's request", so its
+  public page says only that it was revoked; the name goes.
 
 Everything else about the person on a registration goes: email, phone, the link
 token, the hash of their address, their account link, every answer's value, and
@@ -20,8 +24,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from certificates.models import Certificate
+from mailing import services as mailing
+from mailing.models import Subscriber
 from omwellness.models import Centre
 from outbox.models import OutboundEmail
 from registrations.models import Answer, Registration, WaitlistEntry, new_token
@@ -145,3 +153,29 @@ def waitlist_entries_erase(entries: QuerySet[WaitlistEntry]) -> int:
         .exclude(email="")
         .update(name=ERASED_NAME, email="", user=None)
     )
+
+
+def news_consents_erase(emails: tuple[str, ...], *, now: datetime) -> int:
+    """Unsubscribes these addresses, then erases who they were from the subscriber and its
+    consents (each keeps when, the wording and the source). Idempotent."""
+    subscribers = Subscriber.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower__in=[email.lower() for email in emails]
+    )
+    erased = 0
+    for subscriber in subscribers:
+        mailing.unsubscribe(token=subscriber.token, now=now)
+        subscriber.consents.update(email="", name="")
+        Subscriber.objects.filter(pk=subscriber.pk).update(
+            email=f"erased-{subscriber.pk}@erased.invalid", name="", token=new_token()
+        )
+        erased += 1
+    return erased
+
+
+def certificates_erase(registration_ids: list[int], *, now: datetime) -> int:
+    """Revokes and erases the name of the certificates of these registrations."""
+    certificates = Certificate.objects.filter(registration_id__in=registration_ids)
+    certificates.filter(revoked_at__isnull=True).update(
+        revoked_at=now, revoked_reason="Erased at the holder's request"
+    )
+    return certificates.exclude(name=ERASED_NAME).update(name=ERASED_NAME)

@@ -18,9 +18,12 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from certificates.models import Certificate
 from facilitate.models import Attendance
+from mailing.models import Consent, Subscriber
 from omwellness.money import format_money
 from outbox.models import OutboundEmail
+from receipts.models import Receipt
 from registrations.accounts import verified_emails
 from registrations.models import Registration, WaitlistEntry
 
@@ -188,11 +191,72 @@ def deletion_requests(person: Person) -> list[dict]:
     ]
 
 
+def news_consents(person: Person) -> list[dict]:
+    """Each "Tell me about future programs" the person ticked, as recorded (CASL)."""
+    subscribers = Subscriber.objects.annotate(email_lower=Lower("email")).filter(
+        email_lower__in=person.emails
+    )
+    rows = (
+        Consent.objects.filter(subscriber__in=subscribers)
+        .select_related("subscriber", "program")
+        .order_by("given_at")
+    )
+    return [
+        {
+            "email": c.email,
+            "wording": c.wording,
+            "source": c.get_source_display(),
+            "program": c.program.title if c.program is not None else None,
+            "given": _when(c.given_at),
+            "confirmed": _when(c.confirmed_at),
+            "withdrawn": _when(c.withdrawn_at or c.subscriber.withdrawn_at),
+        }
+        for c in rows
+    ]
+
+
+def receipts(person: Person) -> list[dict]:
+    rows = Receipt.objects.filter(registration__in=owned_registrations(person)).order_by("number")
+    return [
+        {
+            "number": r.number,
+            "kind": r.get_kind_display(),
+            "date": _when(r.transaction_date),
+            "description": r.description,
+            "buyer": r.buyer_name,
+            "before_tax": _money(r.before_tax_cents),
+            "tax": _money(r.tax_cents),
+            "total": _money(r.total_cents),
+            "payment_method": r.payment_method,
+        }
+        for r in rows
+    ]
+
+
+def certificates(person: Person) -> list[dict]:
+    rows = Certificate.objects.filter(registration__in=owned_registrations(person)).order_by(
+        "issued_at"
+    )
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "program": c.program_title,
+            "issued": _when(c.issued_at),
+            "revoked": _when(c.revoked_at),
+        }
+        for c in rows
+    ]
+
+
 # (key, heading on the readable page, collector)
 SECTIONS: list[tuple[str, str, Callable[[Person], Any]]] = [
     ("account", "Your account", account),
     ("registrations", "Registrations, answers, payments, refunds and attendance", registrations),
     ("waitlist_entries", "Waitlist entries", waitlist_entries),
+    ("receipts", "Receipts and credit notes", receipts),
+    ("certificates", "Certificates of completion", certificates),
+    ("news_consents", "News of future programs: what you agreed to", news_consents),
     ("emails_sent", "Emails we sent you", emails_sent),
     ("deletion_requests", "Deletion requests", deletion_requests),
 ]

@@ -11,7 +11,14 @@ from programs.models import Facilitator
 from registrations import emails, services
 from registrations.models import WaitlistEntry
 
-from .erasure import ERASED_NAME, emails_erase, registration_erase, waitlist_entries_erase
+from .erasure import (
+    ERASED_NAME,
+    certificates_erase,
+    emails_erase,
+    news_consents_erase,
+    registration_erase,
+    waitlist_entries_erase,
+)
 from .export import Person, emails_to, owned_registrations, owned_waitlist_entries
 from .models import DeletionRequest
 
@@ -80,6 +87,8 @@ def deletion_complete(*, request_id: int, actor, now: datetime | None = None) ->
         for entry in entries.filter(status__in=WaitlistEntry.ACTIVE_STATUSES):
             services.waitlist_leave(entry=entry)
         left = waitlist_entries_erase(entries)
+        news = news_consents_erase(person.emails, now=now)
+        certificates = certificates_erase([r.pk for r in registrations], now=now)
         kept_names = owned_registrations(person).exclude(name=ERASED_NAME).count()
         account = _account_delete(request.user)
         if request.user is not None and request.user.pk is None:  # deleted just now
@@ -89,6 +98,8 @@ def deletion_complete(*, request_id: int, actor, now: datetime | None = None) ->
         request.outcome = _outcome(
             registrations=erased,
             waitlist=left,
+            news=news,
+            certificates=certificates,
             kept_names=kept_names,
             account=account,
             years=centre.financial_records_years,
@@ -112,10 +123,21 @@ def _account_delete(user) -> str:
     return "account deleted"
 
 
-def _outcome(*, registrations: int, waitlist: int, kept_names: int, account: str, years: int):
+def _outcome(
+    *,
+    registrations: int,
+    waitlist: int,
+    news: int,
+    certificates: int,
+    kept_names: int,
+    account: str,
+    years: int,
+):
     lines = [
         f"Registrations erased: {registrations}.",
         f"Waitlist entries erased: {waitlist}.",
+        f"News subscriptions ended and erased: {news}.",
+        f"Certificates revoked and erased: {certificates}.",
         f"{account.capitalize()}.",
         "Kept: payments and refunds (amounts and dates) as financial records.",
     ]
