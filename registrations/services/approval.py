@@ -27,13 +27,13 @@ from django.utils import timezone
 from omwellness.money import format_money
 from programs.models import Program
 from registrations import emails
-from registrations.models import Registration, RegistrationLog, WaitlistEntry
+from registrations.models import DiscountCode, Registration, RegistrationLog, WaitlistEntry
 
 from .availability import program_lock, seats_free
-from .errors import ApplicationDecided
+from .errors import ApplicationDecided, DiscountCodeInvalid
 from .holds import registration_confirm
 from .log import registration_log
-from .terms import HOLD
+from .terms import HOLD, amount_due, discount_check
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,20 @@ def application_approve(*, registration: Registration, actor=None, now=None) -> 
         if seats_free(program=program, now=now) <= 0:
             _onto_waitlist(registration=registration, program=program, actor=actor, now=now)
             return Decision(registration=registration, waitlisted=True, hold_expires_at=None)
+        _discount_recheck(registration=registration, program=program, now=now, actor=actor)
         registration.status = Registration.Status.PENDING
         registration.hold_expires_at = _hold_until(program=program, now=now)
-        registration.save(update_fields=["status", "approved_at", "hold_expires_at", "updated_at"])
+        registration.save(
+            update_fields=[
+                "status",
+                "approved_at",
+                "hold_expires_at",
+                "discount_code",
+                "amount_due_cents",
+                "tax_cents",
+                "updated_at",
+            ]
+        )
         registration_log(
             registration=registration,
             action=RegistrationLog.APPROVED,
@@ -115,6 +126,33 @@ def application_approve(*, registration: Registration, actor=None, now=None) -> 
             waitlisted=False,
             hold_expires_at=registration.hold_expires_at,
         )
+
+
+def _discount_recheck(*, registration: Registration, program: Program, now, actor) -> None:
+    """An application holds no seat, so its discount code was not yet counted against
+    the code's use limit; the approval's seat is. Checked again under the program lock
+    (the code's lock comes after it, in availability's order). A code that is used up or
+    no longer valid falls away, and the fee is the price's, as the approval email says."""
+    if registration.discount_code_id is None or registration.price_option is None:
+        return
+    discount = DiscountCode.objects.select_for_update().filter(pk=registration.discount_code_id)
+    code = discount.first()
+    try:
+        if code is None:
+            raise DiscountCodeInvalid("The discount code no longer exists.")
+        discount_check(discount=code, now=now)
+    except DiscountCodeInvalid as refusal:
+        due = amount_due(price_option=registration.price_option, discount=None, program=program)
+        registration_log(
+            registration=registration,
+            action="discount code dropped",
+            message=f"{refusal} {format_money(registration.amount_due_cents)} before, "
+            f"{format_money(due.total_cents)} now",
+            actor=actor,
+        )
+        registration.discount_code = None
+        registration.amount_due_cents = due.total_cents
+        registration.tax_cents = due.tax_cents
 
 
 def _onto_waitlist(*, registration: Registration, program: Program, actor, now) -> None:

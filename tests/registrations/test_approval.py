@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from outbox.models import OutboundEmail
 from registrations import services
-from registrations.models import Registration, RegistrationLog, WaitlistEntry
+from registrations.models import DiscountCode, Registration, RegistrationLog, WaitlistEntry
 from registrations.services.checkout import SESSION_SPAN, session_expiry
 from registrations.services.errors import AlreadyRegistered, ApplicationDecided
 
@@ -324,3 +324,34 @@ def test_approval_race_for_the_last_seat_gives_one_hold_and_one_waitlist_place()
     )
     assert statuses == ["pending", "waitlisted"]
     assert WaitlistEntry.objects.filter(program=program, status="waiting").count() == 1
+
+
+def test_approval_counts_a_discount_code_against_its_limit_when_the_seat_is_taken():
+    """Applications hold no seat, so two may carry a code with one use left; the first
+    approval takes the use, the second is approved at the full price and its log says why."""
+    program = approval_program(capacity=5)
+    DiscountCode.objects.create(code="ONCE", kind="percent", percent_off=50, max_uses=1)
+    price = program.price_options.first().amount_cents
+    first = apply_with_code(program, "ada@example.com")
+    second = apply_with_code(program, "grace@example.com")
+    assert first.amount_due_cents == second.amount_due_cents == price // 2
+
+    services.application_approve(registration=first)
+    services.application_approve(registration=second)
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.discount_code.code, first.amount_due_cents) == ("ONCE", price // 2)
+    assert (second.discount_code, second.amount_due_cents) == (None, price)
+    assert second.log.filter(action="discount code dropped").exists()
+    assert second.status == first.status == Registration.Status.PENDING
+
+
+def apply_with_code(program, email):
+    motive, health = program.questions.order_by("position")
+    return register(
+        program,
+        email=email,
+        discount_code="once",
+        answers={motive.pk: "Kinder self-talk", health.pk: "A loss"},
+    )
