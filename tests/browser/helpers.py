@@ -71,8 +71,12 @@ def register(page: Page, *, name: str, email: str) -> None:
     agree_and_continue(page)
 
 
-def agree_and_continue(page: Page) -> None:
+def accept_agreement(page: Page) -> None:
     page.get_by_label("I have read and accept the participant agreement above.").check()
+
+
+def agree_and_continue(page: Page) -> None:
+    accept_agreement(page)
     page.get_by_role("button", name="Continue to payment").click()
 
 

@@ -11,7 +11,14 @@ from registrations import services
 from registrations.models import Registration
 
 from ..factories import FacilitatorFactory, QuestionFactory, UserFactory
-from .helpers import PASSWORD, SUCCEEDING_CARD, days_from_today, evening_program, pay_by_card
+from .helpers import (
+    PASSWORD,
+    SUCCEEDING_CARD,
+    accept_agreement,
+    days_from_today,
+    evening_program,
+    pay_by_card,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,8 +69,7 @@ def test_journey_approval_apply_approve_pay(site, visitor, look):
     applicant.get_by_label("Phone (optional)").fill("416-555-0123")
     applicant.get_by_label("What brings you to this program?").fill("Kinder self-talk")
     applicant.get_by_label("Any recent trauma or crisis").fill("No")
-    applicant.get_by_label("I have read the cancellation policy.").check()
-    applicant.get_by_label("I agree that omwellness keeps my answers").check()
+    accept_agreement(applicant)
     applicant.get_by_role("button", name="Send my application").click()
     expect(applicant.get_by_role("heading", name="Your application")).to_be_visible()
     expect(applicant.get_by_text("What happens next")).to_be_visible()
