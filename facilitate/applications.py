@@ -10,7 +10,7 @@ from django.db.models import Prefetch
 
 from registrations.models import Answer, Registration
 
-from .roster import RosterAnswer, roster_answers
+from .roster import RosterAnswer, people_with_sensitive_answers, roster_answers
 from .selectors import FacilitatedProgram
 
 
@@ -31,6 +31,10 @@ class ApplicationRow:
 class Applications:
     waiting: tuple[ApplicationRow, ...]  # applied or call first, oldest first
     decided: int  # approved, on the waitlist or declined
+
+    @property
+    def people_with_sensitive_answers(self) -> int:
+        return people_with_sensitive_answers(row.answers for row in self.waiting)
 
 
 def _row(registration: Registration) -> ApplicationRow:

@@ -1,6 +1,7 @@
 """The roster of one program: who registered, what they paid and answered, who came,
 and who waits; read by the roster page, the sign-in sheet and the CSV export."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,6 +40,12 @@ class RosterAnswer:
     question_text: str
     sensitive: bool
     value: str
+
+
+def people_with_sensitive_answers(answers_per_person: Iterable[Iterable[RosterAnswer]]) -> int:
+    """How many of these people have a health answer with something in it: what a page
+    or export showing them counts in its access record (omwellness.access_log)."""
+    return sum(1 for answers in answers_per_person if any(a.sensitive and a.value for a in answers))
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,7 @@ class Roster:
     def people_with_sensitive_answers(self) -> int:
         """How many people's health answers a page or export of this roster shows: what
         its access record counts (omwellness.access_log)."""
-        return sum(1 for row in self.rows if any(a.sensitive and a.value for a in row.answers))
+        return people_with_sensitive_answers(row.answers for row in self.rows)
 
 
 def _roster_row(registration: Registration) -> RosterRow:

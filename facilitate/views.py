@@ -226,11 +226,18 @@ REVIEW = permissions.REVIEW_ANY_APPLICATION
 @require_safe
 @facilitator_required(staff_permissions=REVIEW)
 def applications(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
+    shown = program_applications(facilitated=facilitated)
     context = {
         "program": facilitated.program,
-        "applications": program_applications(facilitated=facilitated),
+        "applications": shown,
         "seats_left": facilitated.seats_left,
     }
+    record_access(
+        user=request.user,
+        program=facilitated.program,
+        people=shown.people_with_sensitive_answers,
+        what="applications page (intake answers)",
+    )
     return _private(render(request, "facilitate/applications.html", context))
 
 

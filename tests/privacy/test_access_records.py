@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from omwellness.models import SensitiveAccess
+from registrations.models import Registration
 
 from ..facilitate.helpers import answered_participant, portal_url, program_led_by
 from ..factories import RegistrationFactory, UserFactory, make_program_staff
@@ -94,3 +95,17 @@ def test_privacy_access_records_are_listed_read_only_in_the_admin(admin_client, 
     )
     assert delete.status_code == 403
     assert SensitiveAccess.objects.get().people == 1
+
+
+def test_privacy_access_record_for_the_applications_page(client, teacher):
+    program = program_led_by(teacher, title="Small-group MSC", requires_approval=True)
+    applicant = answered_participant(program)
+    Registration.objects.filter(pk=applicant.pk).update(status=Registration.Status.APPLIED)
+    client.force_login(teacher)
+
+    page = client.get(portal_url("applications", program)).content.decode()
+
+    assert "Recovering from surgery" in page
+    record = SensitiveAccess.objects.get()
+    assert (record.user, record.program, record.people) == (teacher, program, 1)
+    assert record.what == "applications page (intake answers)"
