@@ -56,14 +56,11 @@ def facilitators_switch(*, registration: Registration, source: Program, switch_i
     target = registration.program
     for program, joined in ((source, False), (target, True)):
         seats_left = program_seats_left(program=program)
-        facilitators = program.facilitators.filter(user__isnull=False).select_related("user")
-        for facilitator in facilitators:
-            if facilitator.user is None:  # never: the query takes only those with an account
-                continue
+        for facilitator, account in facilitators_with_accounts(program):
             queue(
                 kind=Kind.FACILITATORS_NOTICE,
-                dedup_key=f"facilitators:switch:{switch_id}:{program.pk}:{facilitator.user_id}",
-                recipient=facilitator.user.email,
+                dedup_key=f"facilitators:switch:{switch_id}:{program.pk}:{account.pk}",
+                recipient=account.email,
                 subject=f"{registration.name} moved {'to' if joined else 'from'} {program.title}",
                 template="facilitators_switch",
                 context={
