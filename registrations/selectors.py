@@ -26,7 +26,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from programs.models import Program, Question, Session
+from mailing.models import Consent
+from programs.models import Agreement, Program, Question, Session
 
 from . import permissions
 from .accounts import verified_emails
@@ -36,7 +37,7 @@ from .models import Answer, Payment, Registration, RegistrationLog, WaitlistEntr
 
 @dataclass(frozen=True)
 class RefillAnswers:
-    values: dict[str, str]  # form field name -> answer, for the registration form's initial
+    values: dict[str, str | bool]  # form field name -> answer, for the registration form's initial
     left_out: int  # sensitive answers not kept
 
 
@@ -56,6 +57,12 @@ def answers_to_refill(*, registration: Registration) -> RefillAnswers:
             left_out += 1
         else:
             values[f"q_{question_id}"] = value
+    # The two boxes the person ticked themselves stay ticked (a consent given with this
+    # registration, not assumed); the agreement only while its version is still current.
+    values["agree"] = registration.agreement_id == Agreement.current().pk
+    values["future_programs"] = Consent.objects.filter(
+        reference=registration.reference, source=Consent.Source.REGISTRATION
+    ).exists()
     return RefillAnswers(values=values, left_out=left_out)
 
 
