@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from mailing.models import Consent
+from programs.schedule import session_when
 
 from ..factories import ProgramFactory
 from ..helpers import form_data, url
@@ -48,3 +49,20 @@ def test_experience_back_from_checkout_leaves_unticked_boxes_unticked(client, st
 
     assert ticked(page, "agree")
     assert not ticked(page, "future_programs")
+
+
+def test_experience_confirmation_page_gives_the_start_date_with_a_time(client, stripe_standin):
+    program = ProgramFactory()
+    client.post(url(program), form_data(program))
+    registration = program.registrations.get()
+    session_id = registration.payments.get().checkout_session_id
+    stripe_standin.pay(session_id)
+
+    page = client.get(
+        reverse("registrations:paid", args=[registration.reference]), {"session_id": session_id}
+    ).content.decode()
+
+    first = program.sessions.order_by("starts_at").first()
+    starts = re.search(r"<dt>Starts</dt><dd>([^<]+)</dd>", page).group(1)
+    assert starts == session_when(first)
+    assert re.search(r"\d{1,2}:\d\d.*(am|pm) ET$", starts)
