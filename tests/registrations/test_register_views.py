@@ -230,7 +230,7 @@ def test_waitlist_join_page_and_leave_link(client):
     entry = WaitlistEntry.objects.get()
     page = reverse("registrations:waitlist_entry", args=[entry.token])  # the emailed link
     response = client.post(page, {"action": "confirm"}, follow=True)
-    assert "number 1 in line" in response.content.decode()
+    assert "1st in line" in response.content.decode()
     again = client.post(join, {"name": "Bea", "email": "BEA@example.com"})
     assert "Check your email to confirm" in again.content.decode()
     assert WaitlistEntry.objects.count() == 1
