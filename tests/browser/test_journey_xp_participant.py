@@ -64,6 +64,7 @@ def test_experience_participant_from_program_page_to_the_waitlist_line(site, vis
 
     # A declined card, then Back: a warning, and the two boxes as they were ticked.
     phone.get_by_role("link", name="Register").click()
+    expect(phone.get_by_text("sliding scale")).to_have_count(0)
     phone.locator(NEWS_BOX).check()
     register(phone, name="Demo participant 1", email=user.email)
     pay_by_card(phone, DECLINED_CARD, name="Demo participant 1")

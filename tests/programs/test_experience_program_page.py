@@ -21,6 +21,11 @@ def test_experience_one_price_does_not_speak_of_a_sliding_scale(client):
     scale = ProgramFactory()
     PriceOption.objects.create(program=scale, label="Supported", amount_cents=20000)
     assert "sliding scale" in detail(client, scale)
+    form = reverse("registrations:register", args=[scale.slug])
+    assert "sliding scale" in client.get(form).content.decode()
+    single = ProgramFactory()
+    form = reverse("registrations:register", args=[single.slug])
+    assert "sliding scale" not in client.get(form).content.decode()
 
 
 def test_experience_no_description_no_about_heading(client):
