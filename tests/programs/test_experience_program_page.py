@@ -1,10 +1,13 @@
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from programs.models import PriceOption
+from programs.management.commands.load_demo import MSC_SLUG
+from programs.models import PriceOption, Program
 from programs.schedule import schedule_summary
 
 from ..factories import FacilitatorFactory, ProgramFactory
@@ -71,3 +74,9 @@ def test_experience_facilitators_in_their_chosen_order_with_photo(client):
     assert names.index("Lead teacher") < names.index("Co-teacher")
     assert re.search(r'<img src="[^"]*facilitators/lead.jpg" alt="Lead teacher"', page)
     assert page.count("facilitators/") == 1  # no photo, no image
+
+
+def test_experience_demo_lists_the_lead_teacher_first(client):
+    call_command("load_demo", stdout=StringIO())
+    page = detail(client, Program.objects.get(slug=MSC_SLUG))
+    assert page.index("Lead teacher (demo profile)") < page.index("Co-teacher (demo profile)")
