@@ -166,7 +166,8 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
 
 @admin.register(Facilitator)
 class FacilitatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "user"]
+    list_display = ["name", "position", "credentials", "user"]
+    list_editable = ["position"]
     search_fields = ["name", "user__email"]
     autocomplete_fields = ["user"]
 

@@ -27,9 +27,16 @@ class Facilitator(models.Model):
     credentials = models.CharField(_("credentials"), max_length=200, blank=True)
     bio = models.TextField(_("short bio"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="facilitators/", blank=True)
+    # One order for the centre, not one per program: the lead teacher of a program is
+    # listed before a co-teacher, and staff set it once in the admin.
+    position = models.PositiveSmallIntegerField(
+        _("position"),
+        default=100,
+        help_text=_("Facilitators are listed by this number, lowest first (e.g. lead teacher 1)."),
+    )
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["position", "name"]
 
     def __str__(self) -> str:
         return self.name

@@ -68,6 +68,19 @@ def schedule_summary(sessions: Sequence) -> str:
     )
     span = f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
     text = f"{weekday}s, {times} {ZONE_LABEL}, {span}"
+    # A session moved off the weekly pattern leaves its week without a regular one:
+    # "plus" would read as an extra meeting and suggest the old date still holds.
+    regular_weeks = {_week(s) for s in regular}
     for other in others:
-        text += f", plus {other.title} on {session_when(other)}"
+        moved = _week(regular[0]) < _week(other) < _week(regular[-1]) and (
+            _week(other) not in regular_weeks
+        )
+        joiner = "except" if moved else "plus"
+        text += f", {joiner} {other.title} on {session_when(other)}"
     return text
+
+
+def _week(session) -> tuple[int, int]:
+    """The ISO year and week of a session's local start."""
+    year, week, _ = timezone.localtime(session.starts_at).isocalendar()
+    return (year, week)

@@ -142,7 +142,7 @@ def program_detail(
     if not for_form:
         parts += [
             Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
-            Prefetch("facilitators", queryset=Facilitator.objects.order_by("name")),
+            Prefetch("facilitators", queryset=Facilitator.objects.order_by("position", "name")),
         ]
     programs = _annotated(now).prefetch_related(*parts)
     if not include_drafts:

@@ -26,7 +26,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from programs.models import Program, Question, Session
+from mailing.models import Consent
+from programs.models import Agreement, Program, Question, Session
 
 from . import permissions
 from .accounts import verified_emails
@@ -36,7 +37,7 @@ from .models import Answer, Payment, Registration, RegistrationLog, WaitlistEntr
 
 @dataclass(frozen=True)
 class RefillAnswers:
-    values: dict[str, str]  # form field name -> answer, for the registration form's initial
+    values: dict[str, str | bool]  # form field name -> answer, for the registration form's initial
     left_out: int  # sensitive answers not kept
 
 
@@ -50,12 +51,19 @@ def answers_to_refill(*, registration: Registration) -> RefillAnswers:
     answers = Answer.objects.filter(
         registration=registration, question__program_id=registration.program_id
     ).values_list("question_id", "value", "sensitive", "question__sensitive")
-    values, left_out = {}, 0
+    values: dict[str, str | bool] = {}
+    left_out = 0
     for question_id, value, sensitive, question_sensitive in answers:
         if sensitive or question_sensitive:
             left_out += 1
         else:
             values[f"q_{question_id}"] = value
+    # The two boxes the person ticked themselves stay ticked (a consent given with this
+    # registration, not assumed); the agreement only while its version is still current.
+    values["agree"] = registration.agreement_id == Agreement.current().pk
+    values["future_programs"] = Consent.objects.filter(
+        reference=registration.reference, source=Consent.Source.REGISTRATION
+    ).exists()
     return RefillAnswers(values=values, left_out=left_out)
 
 
@@ -190,10 +198,16 @@ def _registration_view(registration: Registration, now: datetime) -> Registratio
 
 
 @dataclass(frozen=True)
+class WaitingView:
+    entry: WaitlistEntry
+    place_in_line: int | None  # 1 = next to be offered a seat; None unless waiting
+
+
+@dataclass(frozen=True)
 class MyRegistrations:
     upcoming: list[RegistrationView]
     past: list[RegistrationView]
-    waitlist: list[WaitlistEntry]
+    waitlist: list[WaitingView]
     verified: bool
 
 
@@ -215,14 +229,16 @@ def my_registrations(*, user, now: datetime | None = None) -> MyRegistrations:
     past = [r for r in registrations if not (r.registration.is_active and not r.is_past)]
     upcoming.sort(key=lambda r: (r.starts_at is None, r.starts_at or now))
     past.sort(key=lambda r: r.starts_at or r.registration.created_at, reverse=True)
-    waitlist: list[WaitlistEntry] = list(
-        WaitlistEntry.objects.annotate(email_lower=Lower("email"))
+    waitlist = [
+        WaitingView(entry=entry, place_in_line=entry.place_in_line)
+        for entry in WaitlistEntry.objects.with_place_in_line()
+        .annotate(email_lower=Lower("email"))
         .filter(owned, status__in=WaitlistEntry.ACTIVE_STATUSES)
         .select_related("program")
         .prefetch_related(
             Prefetch("program__sessions", queryset=Session.objects.order_by("starts_at"))
         )
-    )
+    ]
     return MyRegistrations(upcoming=upcoming, past=past, waitlist=waitlist, verified=True)
 
 

@@ -4,14 +4,42 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Program
 
 from .registration import new_token
+
+
+class WaitlistEntryQuerySet(models.QuerySet["WaitlistEntry"]):
+    def with_place_in_line(self) -> "WaitlistEntryQuerySet":
+        """`place_in_line`: 1 for the next person a seat is offered to, for a waiting entry
+        (offers go by the order of joining, services/waitlist.py); None otherwise."""
+        ahead = (
+            WaitlistEntry.objects.filter(
+                program=OuterRef("program"),
+                status=WaitlistEntry.Status.WAITING,
+                created_at__lt=OuterRef("created_at"),
+            )
+            .order_by()
+            .values("program")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # WaitlistEntry declares the value for its readers (as Program does its dates).
+        return self.annotate(  # type: ignore[no-redef]
+            place_in_line=Case(
+                When(
+                    status=WaitlistEntry.Status.WAITING,
+                    then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1,
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
 
 
 class WaitlistEntry(models.Model):
@@ -44,6 +72,12 @@ class WaitlistEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    # Not a column: WaitlistEntryQuerySet.with_place_in_line puts it on the entries it
+    # returns; an entry loaded any other way lacks it.
+    place_in_line: int | None
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -307,15 +307,18 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
             **answers.values,
         }
     }
+    # Checkout keeps a declined card on its own page; coming back here means no payment
+    # went through, whether the card was declined or the person changed their mind.
+    said = (
+        "Your payment did not go through (for example, the card was declined), so nothing "
+        "was charged and we released your seat."
+    )
     if answers.left_out:
-        messages.info(
+        messages.warning(
             request,
-            "You left the payment page, so we released your seat. Your details are kept below; "
-            "for your privacy, please answer the health questions again.",
+            f"{said} Your details are kept below; for your privacy, please answer the health "
+            "questions again.",
         )
     else:
-        messages.info(
-            request,
-            "You left the payment page, so we released your seat. Your answers are kept below.",
-        )
+        messages.warning(request, f"{said} Your answers are kept below.")
     return redirect("registrations:register", registration.program.slug)

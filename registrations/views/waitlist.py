@@ -83,16 +83,7 @@ def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
         if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
             messages.success(request, "Thank you: your place on the waitlist is confirmed.")
         return redirect("registrations:waitlist_entry", entry.token)
-    position = None
-    if entry.status == WaitlistEntry.Status.WAITING:
-        position = (
-            WaitlistEntry.objects.filter(
-                program=entry.program,
-                status=WaitlistEntry.Status.WAITING,
-                created_at__lt=entry.created_at,
-            ).count()
-            + 1
-        )
+    position = WaitlistEntry.objects.with_place_in_line().get(pk=entry.pk).place_in_line
     return render(
         request,
         "registrations/waitlist_entry.html",

@@ -233,7 +233,7 @@ def test_journey_3_full_program_waitlist_offer_registers(site, visitor, look):
     waiting.goto(found_in(confirm.text, r"^(http\S+/waitlist/\S+/)$"))
     expect(waiting.get_by_role("status")).to_contain_text("awaits confirmation")
     waiting.get_by_role("button", name="Confirm my place").click()
-    expect(waiting.get_by_text("number 1 in line")).to_be_visible()
+    expect(waiting.get_by_text("1st in line")).to_be_visible()
     look(waiting, "waitlist-place")
     site.inbox.wait_for(to="waiting@example.com", subject="You're on the waitlist")
 

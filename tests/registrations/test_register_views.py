@@ -39,7 +39,7 @@ def test_form_renders_every_question_type(client, program, questions):
     assert f'<textarea name="q_{questions[0].pk}"' in page
     assert page.count(f'name="q_{questions[1].pk}" value=') == 3
     assert f'name="q_{questions[2].pk}" value="Yes"' in page
-    assert "sliding scale" in page and "Cancellation policy" in page
+    assert "Your fee (CAD)" in page and "Cancellation policy" in page
 
 
 def test_valid_form_holds_a_seat_and_sends_to_checkout(client, program, questions, stripe_standin):
@@ -230,7 +230,7 @@ def test_waitlist_join_page_and_leave_link(client):
     entry = WaitlistEntry.objects.get()
     page = reverse("registrations:waitlist_entry", args=[entry.token])  # the emailed link
     response = client.post(page, {"action": "confirm"}, follow=True)
-    assert "number 1 in line" in response.content.decode()
+    assert "1st in line" in response.content.decode()
     again = client.post(join, {"name": "Bea", "email": "BEA@example.com"})
     assert "Check your email to confirm" in again.content.decode()
     assert WaitlistEntry.objects.count() == 1

@@ -111,6 +111,7 @@ class Command(BaseCommand):
             self.switch_terms()
         self.past_program_with_certificates(msc)
         self.receipts()
+        self.facilitator_order(lead, co)
 
     def facilitators(self):
         lead, _ = Facilitator.objects.get_or_create(
@@ -355,3 +356,9 @@ class Command(BaseCommand):
         in the admin (Programs > Participant agreements) publishes version 2."""
         agreement = Agreement.current()
         self.stdout.write(f"Participant agreement: version {agreement.version}.")
+
+    def facilitator_order(self, lead, co) -> None:
+        """The lead teacher is listed first on every program page (Programs > Facilitators
+        > position in the admin)."""
+        Facilitator.objects.filter(pk=lead.pk).update(position=1)
+        Facilitator.objects.filter(pk=co.pk).update(position=2)
