@@ -136,6 +136,7 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 # Someone who registered without an account signs in by code all the same.
 ACCOUNT_FORMS = {
+    "login": "omwellness.accounts.LoginForm",
     "request_login_code": "registrations.accounts.RequestLoginCodeForm",
     "signup": "omwellness.accounts.SignupForm",
 }

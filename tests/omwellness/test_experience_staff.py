@@ -65,3 +65,27 @@ def test_experience_pages_carry_logo_favicon_and_social_preview(client):
         assert finders.find(name), name
     with open(finders.find("img/social-preview.png"), "rb") as png:
         assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_experience_sign_in_pages_speak_in_the_sites_words(client, mailoutbox):
+    login = client.get(reverse("account_login")).content.decode()
+    assert "Keep me signed in on this device" in login
+    assert "Remember Me" not in login
+
+    client.post(reverse("account_request_login_code"), {"email": "code@example.com"})
+    UserFactory(email="code@example.com")
+    client.post(reverse("account_request_login_code"), {"email": "code@example.com"})
+    code_page = client.get(reverse("account_confirm_login_code")).content.decode()
+    assert "<h1>Type your sign-in code</h1>" in code_page
+    assert "Enter Sign-In Code" not in code_page
+    assert "Confirm and sign in" in code_page
+
+
+def test_experience_confirming_an_email_says_thank_you(client, mailoutbox):
+    client.post(reverse("account_signup"), {"email": "new@example.com"})
+    link = next(word for word in mailoutbox[-1].body.split() if "/accounts/confirm-email/" in word)
+    page = client.get(link).content.decode()
+    assert "<h1>Confirm your email address</h1>" in page
+    confirmed = client.post(link, follow=True).content.decode()
+    assert "Thank you: new@example.com is confirmed." in confirmed
+    assert "You have confirmed" not in confirmed
