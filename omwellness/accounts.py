@@ -6,7 +6,6 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
-from django.urls import reverse
 
 from .client_ip import client_ip
 
@@ -16,18 +15,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # One rule for every per-client limit: allauth's own reading of X-Forwarded-For
         # fails with a server error when a request carries fewer hops than configured.
         return client_ip(request)
-
-    def get_login_redirect_url(self, request: HttpRequest) -> str:
-        """Land people where their work is; a `next` given with the sign-in still wins
-        (allauth only asks here when there is none). Staff first: the admin reaches
-        everything a facilitator's portal does."""
-        user = request.user
-        if user.is_staff:
-            return reverse("admin:index")
-        # The reverse relation by name: core does not import the catalogue app.
-        if hasattr(user, "facilitator"):
-            return reverse("facilitate:program_list")
-        return super().get_login_redirect_url(request)
 
 
 class SignupForm(AllauthSignupForm):

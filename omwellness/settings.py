@@ -140,7 +140,7 @@ ACCOUNT_FORMS = {
     "request_login_code": "registrations.accounts.RequestLoginCodeForm",
     "signup": "omwellness.accounts.SignupForm",
 }
-ACCOUNT_ADAPTER = "omwellness.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "facilitate.accounts.AccountAdapter"
 # allauth's rate limits, stated so that nobody turns them off by accident. They are
 # kept in the cache below: Redis when REDIS_URL is set, so every web node shares them.
 ACCOUNT_RATE_LIMITS = {
