@@ -1,9 +1,11 @@
 """The roster as CSV, safe to open in a spreadsheet.
 
-A cell that begins with = + - @ tab or carriage return is read as a formula by
-Excel, LibreOffice and Google Sheets; a participant could type one into their name
-or an answer (OWASP "CSV injection"). Such cells are prefixed with a single quote,
-which spreadsheets show as text.
+A cell that begins with = @ tab or carriage return is read as a formula by Excel,
+LibreOffice and Google Sheets; a participant could type one into their name or an
+answer (OWASP "CSV injection"). Such cells are prefixed with a single quote, which
+spreadsheets show as text. A leading + or - starts a formula too, but a phone number
+("+1 416-555-0100") or a plain number ("-12.50") can call no function and reach no
+other cell, so those come out as typed: the quote would show in most spreadsheets.
 
 Intake answers are left out unless asked for, and sensitive ones (health) need a
 second, explicit choice: an exported file travels further than the roster page.
@@ -11,17 +13,28 @@ second, explicit choice: an exported file travels further than the roster page.
 
 import csv
 import io
+import re
 
 from django.utils import timezone
 
 from .roster import Roster
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "@", "\t", "\r")
+SIGNS = ("+", "-")
+# What may follow a leading sign and stay a number or a phone number: digits with
+# spaces, dots, commas, dashes and brackets; no letters, operators or references.
+NUMBER_OR_PHONE = re.compile(r"[0-9 ().,-]*[0-9][0-9 ().,-]*")
+
+
+def starts_a_formula(text: str) -> bool:
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    return text.startswith(SIGNS) and not NUMBER_OR_PHONE.fullmatch(text[1:])
 
 
 def spreadsheet_safe(value) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if starts_a_formula(text) else text
 
 
 def roster_csv(*, roster: Roster, include_answers: bool, include_sensitive: bool) -> str:

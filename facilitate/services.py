@@ -1,11 +1,18 @@
 """Attendance: who came to which session, marked by a facilitator or staff."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from programs.models import Session
 from registrations.models import Registration
 
 from .models import Attendance
+
+
+def attendance_open(session: Session) -> bool:
+    """Attendance is marked for sessions that have started: the day of the session (in
+    the centre's time zone) and after, never ahead of time."""
+    return timezone.localdate(session.starts_at) <= timezone.localdate()
 
 
 @transaction.atomic

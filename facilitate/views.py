@@ -9,6 +9,7 @@ from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from .csv_export import roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
 from .roster import confirmed_count, program_roster
 from .selectors import FacilitatedProgram
-from .services import attendance_mark
+from .services import attendance_mark, attendance_open
 
 
 def facilitator_required(view=None, *, staff_permissions=permissions.READ_ANY_ROSTER):
@@ -149,7 +150,11 @@ def attendance_overview(request: HttpRequest, facilitated: FacilitatedProgram) -
         render(
             request,
             "facilitate/attendance.html",
-            {"program": facilitated.program, "summary": summary, "now": timezone.now()},
+            {
+                "program": facilitated.program,
+                "summary": summary,
+                "open_sessions": {s.pk for s in summary.sessions if attendance_open(s)},
+            },
         )
     )
 
@@ -163,6 +168,9 @@ def attendance_session(
     attendance = selectors.session_attendance(facilitated=facilitated, session_pk=session_pk)
     if attendance is None:
         raise Http404("No such session.")
+    is_open = attendance_open(attendance.session)
+    if request.method == "POST" and not is_open:
+        raise PermissionDenied("Attendance opens on the day of the session.")
     form = AttendanceForm(
         request.POST or None, registrations=attendance.registrations, marks=attendance.marks
     )
@@ -184,7 +192,12 @@ def attendance_session(
         render(
             request,
             "facilitate/attendance_session.html",
-            {"program": program, "session": attendance.session, "form": form},
+            {
+                "program": program,
+                "session": attendance.session,
+                "form": form,
+                "is_open": is_open,
+            },
         )
     )
 

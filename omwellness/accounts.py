@@ -2,6 +2,7 @@
 sign-up form that answers a taken address and a new one with the same work."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
@@ -27,3 +28,12 @@ class SignupForm(AllauthSignupForm):
         if self.account_already_exists and password:
             make_password(password)
         return super().try_save(request)
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's form in the site's words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"

@@ -136,10 +136,11 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 # Someone who registered without an account signs in by code all the same.
 ACCOUNT_FORMS = {
+    "login": "omwellness.accounts.LoginForm",
     "request_login_code": "registrations.accounts.RequestLoginCodeForm",
     "signup": "omwellness.accounts.SignupForm",
 }
-ACCOUNT_ADAPTER = "omwellness.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "facilitate.accounts.AccountAdapter"
 # allauth's rate limits, stated so that nobody turns them off by accident. They are
 # kept in the cache below: Redis when REDIS_URL is set, so every web node shares them.
 ACCOUNT_RATE_LIMITS = {

@@ -5,8 +5,10 @@ Test modules import from here and from tests/factories.py, never from each other
 
 import csv
 import io
+from datetime import timedelta
 
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +29,13 @@ def program_led_by(teacher, **kwargs):
     program = ProgramFactory(**kwargs)
     program.facilitators.add(FacilitatorFactory(user=teacher))
     return program
+
+
+def started_weeks_ago(program) -> None:
+    """Moves the program's sessions back so that all of them have happened: attendance
+    is marked only from the day of a session."""
+    back = timedelta(weeks=12)
+    program.sessions.update(starts_at=F("starts_at") - back, ends_at=F("ends_at") - back)
 
 
 def answered_participant(program) -> Registration:

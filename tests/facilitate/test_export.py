@@ -39,15 +39,18 @@ def test_csv_export_is_safe_against_formula_injection(client, teacher, led_progr
     rows = read_csv(client.get(portal_url("export", led_program)))
     names = sorted(row[1] for row in rows[1:])
     assert names == ['\'=HYPERLINK("http://evil")', "'@SUM(A1)"]
-    assert "'+1 416 555 0199" in [row[3] for row in rows[1:]]
+    assert "+1 416 555 0199" in [row[3] for row in rows[1:]]
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("=1+1", "'=1+1"),
-        ("+1", "'+1"),
-        ("-2", "'-2"),
+        ("+A1", "'+A1"),
+        ("-SUM(A1:A9)", "'-SUM(A1:A9)"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("+1+1", "'+1+1"),
+        ("-", "'-"),
         ("@A1", "'@A1"),
         ("\tTAB", "'\tTAB"),
         ("\rCR", "'\rCR"),
@@ -59,3 +62,18 @@ def test_csv_export_is_safe_against_formula_injection(client, teacher, led_progr
 )
 def test_spreadsheet_safe_quotes_every_formula_trigger(value, expected):
     assert spreadsheet_safe(value) == expected
+
+
+@pytest.mark.parametrize(
+    "typed", ["+1 416 555 0199", "+1 (416) 555-0100", "-12.50", "+44 20 7946 0958", "-2"]
+)
+def test_experience_csv_numbers_and_phone_numbers_come_out_as_typed(typed):
+    assert spreadsheet_safe(typed) == typed
+
+
+def test_experience_csv_export_gives_phone_numbers_as_typed(client, teacher, led_program):
+    RegistrationFactory(program=led_program, phone="+1 (416) 555-0100")
+    RegistrationFactory(program=led_program, phone="-1+cmd|' /C calc'!A0", email="x@example.com")
+    client.force_login(teacher)
+    rows = read_csv(client.get(portal_url("export", led_program)))
+    assert sorted(row[3] for row in rows[1:]) == ["'-1+cmd|' /C calc'!A0", "+1 (416) 555-0100"]

@@ -15,7 +15,7 @@ from ..factories import (
     make_program_staff,
     staff_with,
 )
-from .helpers import portal_pages, portal_url
+from .helpers import portal_pages, portal_url, started_weeks_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +76,7 @@ def test_security_facilitators_keep_their_own_rosters_without_permissions(client
 
 def test_structure_program_staff_mark_attendance_with_the_facilitate_permissions(client, answered):
     office = make_program_staff()
+    started_weeks_ago(answered.program)
     week1 = answered.program.sessions.order_by("starts_at")[0]
     client.force_login(office)
 
@@ -94,6 +95,7 @@ def test_structure_program_staff_mark_attendance_with_the_facilitate_permissions
 def test_structure_marking_attendance_for_any_program_needs_the_facilitate_permissions(
     client, answered
 ):
+    started_weeks_ago(answered.program)
     week1 = answered.program.sessions.order_by("starts_at")[0]
     url = portal_url("attendance_session", answered.program, week1.pk)
     reader = staff_with("registrations.view_registration", "registrations.view_answer")
