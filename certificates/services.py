@@ -18,7 +18,7 @@ from registrations.models import Registration
 from registrations.services.log import registration_log
 
 from . import emails
-from .completion import CompletionRow, program_completion
+from facilitate.completion import CompletionRow, program_completion
 from .models import Certificate
 
 ISSUED = "certificate_issued"

@@ -22,7 +22,7 @@ from registrations.models import Registration
 from registrations.views.register import with_retry_after
 
 from . import permissions, services
-from .completion import program_completion
+from facilitate.completion import program_completion
 from .models import Certificate, normalize_code
 from .pdf import certificate_pdf, verification_url
 
