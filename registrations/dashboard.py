@@ -75,7 +75,8 @@ def dashboard(*, now: datetime | None = None) -> Dashboard:
     programs = list(
         Program.objects.with_dates()
         .annotate(seats_taken=seats_taken_subquery(now=now))  # type: ignore[no-redef]
-        .filter(status=Program.Status.PUBLISHED, last_ends_at__gt=now)
+        .filter(status=Program.Status.PUBLISHED)
+        .filter(last_ends_at__gt=now)  # type: ignore[misc]  # an annotation (with_dates)
         .order_by("first_starts_at", "pk")
     )
     ids = [p.pk for p in programs]
