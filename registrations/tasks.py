@@ -12,6 +12,7 @@ from .reminders import reminders_queue_due
 from .services import holds_expire_stale, switch_holds_expire, waitlist_offers_expire
 from .services.minimum import minimum_decisions_announce
 from .services.program_cancel import program_cancel_finish, program_cancellations_resume
+from .services.schedule_notice import schedule_change_notify
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -44,3 +45,15 @@ def cancel_program(program_id: int, actor_id: int | None = None) -> str:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def finish_program_cancellations() -> int:
     return program_cancellations_resume()
+
+
+def _actor(actor_id: int | None):
+    return get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def notify_schedule_change(
+    program_id: int, changes: list[dict], actor_id: int | None = None
+) -> int:
+    """The schedule-change notice staff confirmed in the program admin."""
+    return schedule_change_notify(program_id=program_id, changes=changes, actor=_actor(actor_id))
