@@ -3,8 +3,10 @@ and confirmed registrations per day for every upcoming program, in constant quer
 
 import re
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -109,3 +111,13 @@ def test_experience_dashboard_chart_counts_confirmed_registrations_per_day():
     (figures,) = dashboard(now=now).programs
 
     assert [bar.value for bar in figures.per_day.bars] == [0, 2, 0, 1]
+
+
+def test_experience_dashboard_demo_shows_a_chart_with_bars():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())  # a second run adds nothing
+
+    demo = Registration.objects.filter(email__startswith="dashboard-demo-")
+    assert demo.count() == 8
+    (figures,) = [p for p in dashboard().programs if p.pk == demo.first().program_id]
+    assert sum(bar.value for bar in figures.per_day.bars) == 8
