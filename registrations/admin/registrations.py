@@ -309,6 +309,9 @@ class RegistrationAdmin(admin.ModelAdmin):
         """Many at once: a Celery task cancels them one by one (services/cancel_many.py),
         each result in its registration's log."""
         refunds = {str(r.pk): form.refund_cents(r) for r in registrations if r.is_active}
+        if not refunds:
+            self.message_user(request, "These are all cancelled already.", messages.WARNING)
+            return
         reason, actor_id = form.cleaned_data["reason"], request.user.pk
         transaction.on_commit(
             lambda: tasks.cancel_registrations.delay(refunds, reason, actor_id), robust=True

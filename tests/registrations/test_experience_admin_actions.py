@@ -119,3 +119,13 @@ def test_experience_cancelling_many_twice_cancels_and_refunds_once(
     assert sorted(r["amount"] for r in stripe_standin.refunds.values()) == [45000, 45000]
     assert RegistrationLog.objects.filter(action="cancelled").count() == 2
     assert not RegistrationLog.objects.filter(action="cancellation not done").exists()
+
+
+def test_experience_cancelling_many_already_cancelled_says_so(client, staff_user):
+    people = RegistrationFactory.create_batch(2, status=Registration.Status.CANCELLED)
+    client.force_login(staff_user)
+
+    response = cancel_all(client, people, refund="none")
+
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert told == ["These are all cancelled already."]
