@@ -13,12 +13,12 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from facilitate.completion import CompletionRow, program_completion
 from programs.models import Program
 from registrations.models import Registration
 from registrations.services.log import registration_log
 
 from . import emails
-from .completion import CompletionRow, program_completion
 from .models import Certificate
 
 ISSUED = "certificate_issued"

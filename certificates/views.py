@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from facilitate.completion import program_completion
 from facilitate.selectors import FacilitatedProgram
 from facilitate.views import facilitator_required
 from omwellness.client_ip import client_hash
@@ -22,7 +23,6 @@ from registrations.models import Registration
 from registrations.views.register import with_retry_after
 
 from . import permissions, services
-from .completion import program_completion
 from .models import Certificate, normalize_code
 from .pdf import certificate_pdf, verification_url
 

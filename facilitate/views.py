@@ -23,6 +23,7 @@ from . import permissions, selectors
 from .applications import DeclineForm, open_application, program_applications, waiting_count
 from .csv_export import roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
+from .overview import roster_overview
 from .roster import confirmed_count, program_roster
 from .selectors import FacilitatedProgram
 from .services import attendance_mark, attendance_open
@@ -82,6 +83,7 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
     context = {
         "program": facilitated.program,
         "roster": shown,
+        "overview": roster_overview(facilitated=facilitated),
         "export_form": RosterExportForm(),
         "applications_waiting": waiting_count(program=facilitated.program),
     }

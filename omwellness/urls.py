@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("switching.urls")),
     path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
+    path("admin/dashboard/", include("registrations.admin.dashboard")),
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",

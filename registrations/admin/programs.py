@@ -26,7 +26,7 @@ from mailing import services as mailing
 from programs.admin import ProgramAdmin
 from programs.changes import changes_sign, changes_unsign, session_changes
 from programs.models import Program, Session
-from registrations import emails
+from registrations import tasks
 from registrations.models import Registration
 
 from .program_cancel import ProgramCancelMixin
@@ -102,13 +102,19 @@ class ProgramWithScheduleNoticeAdmin(ProgramCancelMixin, ProgramAdmin):
             self.message_user(request, "That notice link is not valid any more.", messages.ERROR)
             return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))
         if request.method == "POST":
-            with transaction.atomic():
-                emails.schedule_change(program=program, changes=changes)
             count = _confirmed_count(program)
+            items, actor_id = [change.to_dict() for change in changes], request.user.pk
+            # After commit, never failing the request: a broker that is down leaves the
+            # notice unsent, and this page can be confirmed again (each person is told once).
+            transaction.on_commit(
+                lambda: tasks.notify_schedule_change.delay(program.pk, items, actor_id),
+                robust=True,
+            )
             self.message_user(
                 request,
-                f"Queued the schedule change notice for {count} participant"
-                f"{'s' if count != 1 else ''}.",
+                f"Telling {count} participant{'s' if count != 1 else ''} about the schedule "
+                "change in the background. Each registration's log records the notice once "
+                "it is written; the emails leave right after.",
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:programs_program_change", args=[program.pk]))

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 
 from omwellness.access_log import record_access
 from outbox import services as outbox
-from registrations import emails, payments, permissions, services
+from registrations import emails, payments, permissions, services, tasks
 from registrations.models import (
     Answer,
     Payment,
@@ -260,6 +260,8 @@ class RegistrationAdmin(admin.ModelAdmin):
             request.POST if "apply" in request.POST else None,
             may_refund=permissions.may_refund(user=request.user),
         )
+        if form.is_bound and form.is_valid() and len(registrations) > 1:
+            return self._cancel_in_background(request, form, registrations)
         if form.is_bound and form.is_valid():
             done, problems = 0, []
             for registration in registrations:
@@ -301,6 +303,27 @@ class RegistrationAdmin(admin.ModelAdmin):
             form=form,
             rows=rows,
             note="Each seat is freed and offered to the waitlist; the person is emailed.",
+        )
+
+    def _cancel_in_background(self, request, form, registrations) -> None:
+        """Many at once: a Celery task cancels them one by one (services/cancel_many.py),
+        each result in its registration's log."""
+        refunds = {str(r.pk): form.refund_cents(r) for r in registrations if r.is_active}
+        if not refunds:
+            self.message_user(request, "These are all cancelled already.", messages.WARNING)
+            return
+        reason, actor_id = form.cleaned_data["reason"], request.user.pk
+        transaction.on_commit(
+            lambda: tasks.cancel_registrations.delay(refunds, reason, actor_id), robust=True
+        )
+        skipped = len(registrations) - len(refunds)
+        self.message_user(
+            request,
+            f"Cancelling {len(refunds)} registration{'s' if len(refunds) != 1 else ''} in the "
+            "background, each with its refund and email. Each registration's log shows the "
+            "result: “cancelled”, or “cancellation not done” and why."
+            + (f" {skipped} already cancelled, left as they are." if skipped else ""),
+            messages.SUCCESS,
         )
 
     @admin.action(description="Transfer to another program…", permissions=["change"])

@@ -19,8 +19,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from certificates import services
-from certificates.completion import program_completion
 from certificates.models import CODE_LENGTH, Certificate, new_code, normalize_code
+from facilitate.completion import program_completion
 from facilitate.models import Attendance
 from outbox.models import OutboundEmail
 from registrations.models import REFERENCE_ALPHABET, Registration, RegistrationLog

@@ -138,7 +138,7 @@ def test_schedule_change_notice_lists_the_change_and_updates_calendars_once(
         done = client.post(notify_url.split("?")[0], {"changes": token}, follow=True)
         client.post(notify_url.split("?")[0], {"changes": token})  # a second click
 
-    assert "Queued the schedule change notice for 2 participants." in done.text
+    assert "Telling 2 participants about the schedule change in the background." in done.text
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     message = mail.outbox[0]
     assert message.subject == "Schedule change: Mindful Self-Compassion"

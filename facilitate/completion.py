@@ -1,4 +1,5 @@
-"""Who meets a program's completion rule: the one home of that rule.
+"""Who meets a program's completion rule: the one home of that rule (here, below the
+certificates app that issues on it, so the roster can show who is at risk).
 
 The rule is on the program (`Program.completion_min_sessions`, and sessions marked
 `required_for_completion`, e.g. the retreat). Only live attendance counts: a session is
