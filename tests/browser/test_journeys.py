@@ -389,7 +389,7 @@ def test_journey_6_staff_move_week_3_and_participants_follow(site, visitor, look
     look(page, "admin-notify")
     page.get_by_role("button", name="Notify 1 participant").click()
     expect(page.locator(".messagelist")).to_contain_text(
-        "Queued the schedule change notice for 1 participant."
+        "Telling 1 participant about the schedule change in the background."
     )
     look(page, "admin-notice-queued")
 
