@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.languages import language_field
 from programs.models import Program
 
 
@@ -33,6 +34,7 @@ class SubscriberQuerySet(models.QuerySet["Subscriber"]):
 
 class Subscriber(models.Model):
     email = models.EmailField(_("email"), max_length=254)
+    language = language_field()
     name = models.CharField(_("name"), max_length=150, blank=True)
     # In every marketing email's unsubscribe link and List-Unsubscribe header.
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.languages import language_field
 from outbox.models import OutboundEmail
 from programs.models import Agreement, PriceOption, Program, Question
 
@@ -147,6 +148,7 @@ class Registration(AmountPaidMixin, models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"))
+    language = language_field()
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     price_option = models.ForeignKey(
         PriceOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.languages import language_field
 from programs.models import Program
 
 from .registration import new_token
@@ -67,6 +68,7 @@ class WaitlistEntry(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     email = models.EmailField(_("email"))
+    language = language_field()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
