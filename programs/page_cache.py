@@ -10,18 +10,21 @@ belong to registrations, which the catalogue does not know: registrations calls
 `forget` itself when they change (registrations/signals.py).
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from django.utils import translation
 
 from .models import PriceOption, Program, Question, Session
 
 TTL_SECONDS = 1
 
 
-def page_key(slug: str) -> str:
-    return f"program-page:{slug}"
+def page_key(slug: str, language: str | None = None) -> str:
+    """One cached page per program and language (the active one unless given)."""
+    return f"program-page:{language or translation.get_language()}:{slug}"
 
 
 def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
@@ -32,7 +35,7 @@ def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
         if slug is None and program_id is not None:
             slug = Program.objects.filter(pk=program_id).values_list("slug", flat=True).first()
         if slug is not None:
-            cache.delete(page_key(slug))
+            cache.delete_many([page_key(slug, code) for code, _name in settings.LANGUAGES])
 
     # robust: with Redis down the write has committed all the same; a failed delete must
     # neither fail the request nor stop later callbacks (the outbox enqueue among them).
