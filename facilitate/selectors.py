@@ -37,7 +37,8 @@ def _facilitated(
     programs = Program.objects.all()
     if not user.is_authenticated:
         return programs.none()
-    if user.has_perms(staff_permissions):
+    # Staff only: a facilitator's pages cost no permission queries.
+    if user.is_staff and user.has_perms(staff_permissions):
         return programs
     return programs.filter(facilitators__user=user)
 

@@ -29,7 +29,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -38,6 +40,8 @@ from .models import PriceOption, Program, Question, Session
 TTL_SECONDS = 1
 HEADER_MARKER = "<!--site-header-->"
 CSRF_MARKER = "{{visitor-csrf-token}}"
+# The context that draws a page with the two markers (base.html leaves the header out).
+MARKERS = {"shared_page": True, "csrf_token": CSRF_MARKER}
 # What a kept response carries besides its content: the security headers the middleware
 # inside SharedPageMiddleware set, and what caches and browsers need. Never Set-Cookie.
 KEPT_HEADERS = (
@@ -77,6 +81,15 @@ def anonymous_without_state(request: HttpRequest) -> bool:
         and "messages" not in request.COOKIES
         and not request.META.get("QUERY_STRING")
     )
+
+
+def finished(request: HttpRequest, body: str) -> HttpResponse:
+    """A kept body made this reader's page: their header and their CSRF token put in."""
+    token = get_token(request)
+    header = render_to_string("_site_header.html", request=request)
+    response = HttpResponse(body.replace(HEADER_MARKER, header, 1).replace(CSRF_MARKER, token))
+    response.shared_page_token = token  # type: ignore[attr-defined]
+    return response
 
 
 def paths_of(slug: str | None) -> list[str]:

@@ -3,9 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -17,8 +15,7 @@ from .calendar import program_calendar
 from .models import Program
 from .structured_data import program_json_ld
 
-# Rendered with markers where each reader's header and CSRF token go (page_cache.py).
-SHARED_CONTEXT = {"shared_page": True, "csrf_token": page_cache.CSRF_MARKER}
+SHARED_CONTEXT = page_cache.MARKERS
 
 
 @require_safe
@@ -59,7 +56,6 @@ def shared_page(request: HttpRequest, render_page: Callable[[], HttpResponse]) -
     `render_page` draws it with the two markers (the context's `shared_page` and
     `csrf_token`); a page answered with anything but 200, or a draft shown to staff, is
     not kept."""
-    token = get_token(request)
     shareable = page_cache.may_share(request)
     key = page_cache.body_key(request.path_info)
     body = cache.get(key) if shareable else None
@@ -70,12 +66,8 @@ def shared_page(request: HttpRequest, render_page: Callable[[], HttpResponse]) -
         body = response.content.decode()
         if shareable and not getattr(response, "private_page", False):
             cache.set(key, body, page_cache.TTL_SECONDS)
-    header = render_to_string("_site_header.html", request=request)
-    response = HttpResponse(
-        body.replace(page_cache.HEADER_MARKER, header, 1).replace(page_cache.CSRF_MARKER, token)
-    )
+    response = page_cache.finished(request, body)
     response.shared_page = True  # type: ignore[attr-defined]
-    response.shared_page_token = token  # type: ignore[attr-defined]
     return response
 
 
