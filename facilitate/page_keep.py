@@ -40,7 +40,9 @@ _SENTINEL = -424242  # the program id the SQL is compiled with, replaced by the 
 
 
 def _parts(program_id: int) -> list[QuerySet]:
-    certificate = Registration._meta.get_field("certificate").related_model
+    # The certificates app sits above this one: its model, by the relation's name.
+    certificate = Registration.certificate.related.related_model
+    assert not isinstance(certificate, str)  # noqa: S101 - a resolved relation, for the types
     return [
         Program.objects.filter(pk=program_id),
         Session.objects.filter(program_id=program_id),

@@ -7,7 +7,7 @@ from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends, get_user_model
 
 
-class _LoadsFacilitator:
+class _LoadsFacilitator(backends.ModelBackend):
     def get_user(self, user_id):
         user = (
             get_user_model()

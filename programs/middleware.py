@@ -11,6 +11,7 @@ cookie is read and set by Django's own CsrfViewMiddleware code.
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 
 from . import page_cache
@@ -21,18 +22,23 @@ class SharedPageMiddleware:
         self.get_response = get_response
         self.csrf = CsrfViewMiddleware(get_response)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         servable = page_cache.anonymous_without_state(request) and not _language_undecided(request)
         if servable:
             kept = cache.get(page_cache.anonymous_key(request.path_info))
             if kept is not None:
                 return self._serve(request, kept)
         response = self.get_response(request)
-        if servable and getattr(response, "shared_page", False) and response.status_code == 200:
+        if (
+            servable
+            and isinstance(response, HttpResponse)
+            and getattr(response, "shared_page", False)
+            and response.status_code == 200
+        ):
             self._keep(request, response)
         return response
 
-    def _serve(self, request: HttpRequest, kept: dict) -> HttpResponse:
+    def _serve(self, request: HttpRequest, kept: dict) -> HttpResponseBase:
         self.csrf.process_request(request)
         token = get_token(request)
         response = HttpResponse(
@@ -44,7 +50,8 @@ class SharedPageMiddleware:
 
     def _keep(self, request: HttpRequest, response: HttpResponse) -> None:
         content = response.content.replace(
-            response.shared_page_token.encode(), page_cache.CSRF_MARKER.encode()
+            response.shared_page_token.encode(),  # type: ignore[attr-defined]
+            page_cache.CSRF_MARKER.encode(),
         )
         headers = {
             name: response[name] for name in page_cache.KEPT_HEADERS if response.has_header(name)

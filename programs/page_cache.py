@@ -69,7 +69,11 @@ def may_share(request: HttpRequest) -> bool:
     if request.method != "GET" or "messages" in request.COOKIES:
         return False
     session = getattr(request, "session", None)
-    return not (settings.SESSION_COOKIE_NAME in request.COOKIES and session.get("_messages"))
+    return not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        and session is not None
+        and session.get("_messages")
+    )
 
 
 def anonymous_without_state(request: HttpRequest) -> bool:
