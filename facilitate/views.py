@@ -26,7 +26,7 @@ from .applications import DeclineForm, open_application, program_applications, w
 from .csv_export import roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
 from .overview import roster_overview
-from .page_keep import kept_page
+from .page_keep import kept_roster
 from .roster import confirmed_count, program_roster
 from .selectors import FacilitatedProgram
 from .services import attendance_mark, attendance_open
@@ -97,9 +97,10 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
         body = render_to_string("facilitate/roster.html", context, request=request)
         return body, {"people": shown.people_with_sensitive_answers}
 
-    # Kept while nothing it shows changes (page_keep.py); drawn afresh with a message.
+    # Kept while nothing it shows changes (omwellness/kept_pages.py); drawn afresh with a
+    # message to show.
     if page_cache.may_share(request):
-        body, facts = kept_page(page="roster", program_id=program.pk, draw=draw)
+        body, facts = kept_roster(program_id=program.pk, draw=draw)
     else:
         body, facts = draw()
     record_access(
