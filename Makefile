@@ -111,6 +111,7 @@ lint: install gettext
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PRODUCTION_LIKE) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m mypy
+	$(PY) -m devtools.i18n_check
 	$(MAKE) --no-print-directory audit
 
 fmt: install
