@@ -122,7 +122,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/registrations/"
+# URL names, not paths: reversed in the page's language, so French stays under /fr/.
+LOGIN_REDIRECT_URL = "registrations:list"
+LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth: email is the login, no usernames.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -139,3 +139,36 @@ def test_french_accept_language_decides_only_the_first_visit(client):
     client.post(SWITCH, {"language": "fr", "next": "/"})
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-CA,en;q=0.9")
     assert response["Location"] == "/fr/"
+
+
+def test_french_sign_in_and_out_stay_in_french(client):
+    user = UserFactory()
+    response = client.post(
+        "/fr/accounts/login/", {"login": user.email, "password": "correct horse battery"}
+    )
+    assert response["Location"] == "/fr/registrations/"
+    response = client.post("/fr/accounts/logout/")
+    assert response["Location"] == "/fr/"
+    english = UserFactory()
+    response = client.post(
+        "/accounts/login/", {"login": english.email, "password": "correct horse battery"}
+    )
+    assert response["Location"] == "/registrations/"
+
+
+def test_french_page_not_found_is_in_french(client):
+    response = client.get("/fr/programs/no-such-program/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="fr-CA">' in html
+    assert "Page introuvable" in html and "Page not found" not in html
+    assert "Écrivez-nous à" in html
+
+
+def test_french_sitemap_lists_both_languages_of_each_program(client, settings):
+    ProgramFactory(slug="winter-msc")
+    xml = client.get("/sitemap.xml").content.decode()
+    assert "<loc>http://testserver/programs/winter-msc/</loc>" in xml
+    assert "<loc>http://testserver/fr/programs/winter-msc/</loc>" in xml
+    assert 'hreflang="fr" href="http://testserver/fr/programs/winter-msc/"' in xml
+    assert 'hreflang="x-default" href="http://testserver/programs/winter-msc/"' in xml
