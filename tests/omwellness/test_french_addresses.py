@@ -67,7 +67,7 @@ def test_french_switch_keeps_the_page_and_remembers_the_choice(client):
     ProgramFactory(slug="winter-msc")
     page = client.get("/programs/winter-msc/").content.decode()
     assert 'name="language" value="fr" lang="fr-CA"' in page
-    assert ">Français</span>" in page
+    assert ">Français</button>" in page
     response = client.post(
         SWITCH,
         {"language": "fr", "next": "/programs/winter-msc/"},
@@ -80,7 +80,7 @@ def test_french_switch_keeps_the_page_and_remembers_the_choice(client):
     assert int(cookie["max-age"]) >= 300 * 24 * 60 * 60  # remembered, not for the session
     # Back to English from the French page.
     french = client.get("/fr/programs/winter-msc/").content.decode()
-    assert ">English</span>" in french
+    assert ">English</button>" in french
     response = client.post(SWITCH, {"language": "en", "next": "/fr/programs/winter-msc/"})
     assert response["Location"] == "/programs/winter-msc/"
     assert client.cookies["django_language"].value == "en"
@@ -108,7 +108,7 @@ def test_french_switch_remembers_on_the_account(client):
     user = UserFactory()
     client.force_login(user)
     page = client.get("/registrations/").content.decode()
-    assert ">Français</span>" in page
+    assert ">Français</button>" in page
     response = client.post(SWITCH, {"language": "fr", "next": "/registrations/"})
     assert response["Location"] == "/fr/registrations/"
     user.refresh_from_db()
