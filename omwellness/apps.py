@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
-from .catalogues import compile_at_start
+from .catalogues import catalogues_check, compile_at_start
 from .rate_limit import rate_limits_check
 
 
@@ -17,3 +17,4 @@ class OmwellnessConfig(AppConfig):
         # The .mo files are not committed: a stale or missing one is compiled here, before
         # the first page or email asks for French.
         compile_at_start(settings.LOCALE_PATHS)
+        checks.register(catalogues_check)

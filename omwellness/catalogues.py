@@ -14,6 +14,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from django.core import checks
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,22 @@ def compile_at_start(locale_dirs: Iterable[Path | str]) -> None:
         compile_all(locale_dirs)
     except OSError as error:
         logger.warning("Could not compile the translation catalogues: %s", error)
+
+
+def catalogues_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every catalogue is compiled and current (a Django system check): a deploy whose
+    disk refused the compilation stops at the release step's `check` instead of
+    serving English under /fr/."""
+    from django.conf import settings
+
+    return [
+        checks.Error(
+            f"{po_path.with_suffix('.mo')} is missing or older than its .po: "
+            "run `python -m devtools.compilemessages` when building the image",
+            id="omwellness.E002",
+        )
+        for root in settings.LOCALE_PATHS
+        for po_path in sorted(Path(root).glob("*/LC_MESSAGES/*.po"))
+        if not po_path.with_suffix(".mo").exists()
+        or po_path.with_suffix(".mo").stat().st_mtime < po_path.stat().st_mtime
+    ]
