@@ -172,3 +172,23 @@ def test_french_sitemap_lists_both_languages_of_each_program(client, settings):
     assert "<loc>http://testserver/fr/programs/winter-msc/</loc>" in xml
     assert 'hreflang="fr" href="http://testserver/fr/programs/winter-msc/"' in xml
     assert 'hreflang="x-default" href="http://testserver/programs/winter-msc/"' in xml
+
+
+def test_french_switch_works_from_the_shared_copy_of_a_program_page(django_assert_num_queries):
+    """The anonymous program page is cached per language and shared: its header's switch
+    carries each visitor's own CSRF token and no one's query string."""
+    from django.test import Client
+
+    ProgramFactory(slug="winter-msc")
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get("/fr/programs/winter-msc/?secret=first-visitor")
+    with django_assert_num_queries(0):  # the shared copy
+        page = second.get("/fr/programs/winter-msc/").content.decode()
+    assert "first-visitor" not in page and "visitor-csrf-token" not in page
+    switch = page.split('action="/language/"', 1)[1]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switch).group(1)
+    response = second.post(
+        SWITCH, {"csrfmiddlewaretoken": token, "language": "en", "next": "/fr/programs/winter-msc/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/programs/winter-msc/"
