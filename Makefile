@@ -19,7 +19,7 @@ LOCK_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate
 	--no-config --custom-compile-command "make lock"
 
 
-.PHONY: install lock audit run test lint fmt worker beat bench browser clean
+.PHONY: install lock audit run test lint fmt worker beat bench browser clean messages gettext
 
 # Installs exactly what the lock pins, refusing any file whose hash differs; the project
 # itself adds no dependencies, and `pip check` stops a pyproject.toml the lock falls
@@ -32,7 +32,10 @@ $(VENV)/.installed: $(LOCK) pyproject.toml
 		echo "pyproject.toml asks for more than $(LOCK) holds: run make lock"; exit 1; }
 	touch $@
 
+# The translations are compiled with babel (no GNU gettext needed); a .mo newer than its
+# .po is left alone, so this costs nothing on most runs.
 install: $(VENV)/.installed
+	$(PY) -m devtools.compilemessages
 
 # After editing the dependencies in pyproject.toml: keeps every pin that still fits and
 # resolves the rest. `make lock UPGRADE=--upgrade` (or `UPGRADE="--upgrade-package
@@ -85,15 +88,30 @@ browser:
 		echo "Installing Chromium from Debian's packages"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
+# makemessages needs GNU gettext's xgettext; install Debian's gettext when it is missing.
+gettext:
+	@command -v xgettext >/dev/null || { \
+		echo "Installing gettext from Debian's packages"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; }
+
+# Brings the French catalogue (locale/fr/LC_MESSAGES/django.po) up to date with the
+# marked strings; new ones arrive with an empty msgstr for a translator to fill.
+messages: install gettext
+	$(PY) manage.py makemessages -l fr --no-location --no-obsolete \
+		-i ".venv/*" -i "tests/*" -i "var/*" -i "bench/*" -i "devtools/*" \
+		-i "staticfiles/*" -i "node_modules/*"
+	$(PY) -m devtools.compilemessages
+
 test: install browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install gettext
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PRODUCTION_LIKE) $(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m mypy
+	$(PY) -m devtools.i18n_check
 	$(MAKE) --no-print-directory audit
 
 fmt: install

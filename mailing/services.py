@@ -18,6 +18,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from omwellness import languages
 from omwellness.models import Centre
 from outbox import services as outbox
 from programs.models import Program
@@ -38,6 +39,8 @@ class ConsentGiven:
     program: Program | None = None
     reference: str = ""  # the registration's, for a consent given with one
     wording: str = CONSENT_WORDING
+    # The language the form was filled in: the subscriber's news come in it.
+    language: str = languages.DEFAULT
 
 
 def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent:
@@ -47,7 +50,9 @@ def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent
     now = now or timezone.now()
     email = given.email.strip()
     with transaction.atomic():
-        subscriber = _subscriber_locked(email=email, name=given.name, now=now)
+        subscriber = _subscriber_locked(
+            email=email, name=given.name, language=languages.supported(given.language), now=now
+        )
         consent = Consent.objects.create(
             subscriber=subscriber,
             email=email,
@@ -63,15 +68,23 @@ def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent
     return consent
 
 
-def _subscriber_locked(*, email: str, name: str, now: datetime) -> Subscriber:
-    """The address's one row, made if new, locked; two forms at once make one row."""
+def _subscriber_locked(*, email: str, name: str, language: str, now: datetime) -> Subscriber:
+    """The address's one row, made if new, locked; two forms at once make one row.
+    The language is the latest form's: the one the person reads the site in now."""
     Subscriber.objects.bulk_create(
-        [Subscriber(email=email, name=name, created_at=now)], ignore_conflicts=True
+        [Subscriber(email=email, name=name, language=language, created_at=now)],
+        ignore_conflicts=True,
     )
     subscriber = Subscriber.objects.select_for_update().get(email__iexact=email)
+    changed = []
     if name and not subscriber.name:
         subscriber.name = name
-        subscriber.save(update_fields=["name"])
+        changed.append("name")
+    if subscriber.language != language:
+        subscriber.language = language
+        changed.append("language")
+    if changed:
+        subscriber.save(update_fields=changed)
     return subscriber
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from omwellness import languages
 from omwellness.client_ip import client_hash
 from omwellness.rate_limit import rate_limit_attempt
 from programs.models import Program
@@ -52,6 +53,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                         name=form.cleaned_data["name"],
                         source=Consent.Source.PROGRAM_PAGE if program else Consent.Source.WEBSITE,
                         program=program,
+                        language=languages.of_request(request),
                     )
                 )
                 # The same page whether the address was new, on the list or unsubscribed.

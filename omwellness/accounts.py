@@ -6,8 +6,10 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .client_ip import client_ip
+from .languages import of_request
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # One rule for every per-client limit: allauth's own reading of X-Forwarded-For
         # fails with a server error when a request carries fewer hops than configured.
         return client_ip(request)
+
+    def new_user(self, request: HttpRequest):
+        """A new account speaks the language it was made in (its emails follow it)."""
+        user = super().new_user(request)
+        user.language = of_request(request)
+        return user
 
 
 class SignupForm(AllauthSignupForm):
@@ -36,4 +44,4 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
-            self.fields["remember"].label = "Keep me signed in on this device"
+            self.fields["remember"].label = _("Keep me signed in on this device")

@@ -3,6 +3,7 @@
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Letters (Unicode category Lo) that draw nothing: Hangul fillers, used to make names
 # that look empty.
@@ -27,7 +28,7 @@ def person_name(value: str) -> str:
     kept = "".join(char for char in kept if char not in INVISIBLE_LETTERS)
     name = " ".join(kept.split())
     if not name:
-        raise ValidationError("Please tell us your name.", code="required")
+        raise ValidationError(_("Please tell us your name."), code="required")
     if not any(unicodedata.category(char).startswith("L") for char in name):
-        raise ValidationError("Please write your name with at least one letter.", code="letters")
+        raise ValidationError(_("Please write your name with at least one letter."), code="letters")
     return name

@@ -63,6 +63,8 @@ MIDDLEWARE = [
     # Answers anonymous visitors from the kept home and program pages before the rest.
     "programs.middleware.SharedPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language from its address: /fr/... is French, the rest English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "omwellness.context_processors.site",
+                "omwellness.context_processors.languages",
             ],
         },
     },
@@ -126,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/registrations/"
+# URL names, not paths: reversed in the page's language, so French stays under /fr/.
+LOGIN_REDIRECT_URL = "registrations:list"
+LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth: email is the login, no usernames.
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -198,6 +203,8 @@ TIME_ZONE = "America/Toronto"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The header's switch remembers the choice for a year (omwellness/language_views.py).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
@@ -293,6 +300,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

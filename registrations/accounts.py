@@ -92,7 +92,7 @@ def account_for_registrant(*, email: str) -> Account | None:
         return None
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, name=holder.name)
+            user = User.objects.create_user(email=email, name=holder.name, language=holder.language)
             EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     except IntegrityError:  # the same address, asked for twice at once
         return User.objects.filter(email__iexact=email).first()

@@ -102,6 +102,10 @@ def _session(stripe_object) -> CheckoutSession:
     )
 
 
+# Stripe Checkout's locale for each of the site's languages: Canadian French for French.
+CHECKOUT_LOCALES = {"en": "en", "fr": "fr-CA"}
+
+
 def checkout_session_create(
     *,
     reference: str,
@@ -115,12 +119,14 @@ def checkout_session_create(
     cancel_url: str,
     idempotency_key: str,
     metadata: dict[str, str],
+    language: str = "en",
 ) -> CheckoutSession:
     """A hosted Checkout page for one seat. `metadata` must carry no personal data.
 
     `amount_cents` is the total; `tax_cents` of it, when any, is shown as a line of its
     own named `tax_label`, so Checkout states the sales tax as the site computed it
-    (omwellness.tax) and the session's total stays the amount due.
+    (omwellness.tax) and the session's total stays the amount due. The page speaks
+    `language`, the registration's (CHECKOUT_LOCALES).
     """
     line_items = [_line_item(name=item_name, amount_cents=amount_cents - tax_cents)]
     if tax_cents:
@@ -136,7 +142,7 @@ def checkout_session_create(
         "expires_at": int(expires_at.timestamp()),
         "success_url": success_url,
         "cancel_url": cancel_url,
-        "locale": "en",
+        "locale": CHECKOUT_LOCALES.get(language, "en"),
     }
     obj = _call(
         client().v1.checkout.sessions.create,

@@ -47,6 +47,17 @@ def celery_eager():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in English, as each request does: a request to a /fr/ page
+    leaves French active in its thread (LocaleMiddleware activates, never resets)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     from django.core.cache import cache
 

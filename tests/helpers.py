@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -123,3 +124,9 @@ def pdf_text(content: bytes) -> str:
     """The text a person would read in a PDF, extracted as a PDF reader does."""
     reader = PdfReader(io.BytesIO(content))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def without_csrf(html: str) -> str:
+    """A page without its CSRF tokens, which differ at every rendering (every page has
+    one: the header's language switch is a form)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)

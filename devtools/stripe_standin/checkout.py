@@ -34,6 +34,15 @@ _PAYMENT_INTENT_FIELDS = (
     "description", "receipt_email", "statement_descriptor", "statement_descriptor_suffix",
 )  # fmt: skip
 
+# The languages Stripe's hosted Checkout page speaks (its `locale` enum); any other
+# value gets Stripe's 400.
+LOCALES = {
+    "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil",
+    "fr", "fr-CA", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl",
+    "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr", "vi", "zh", "zh-HK",
+    "zh-TW",
+}  # fmt: skip
+
 MIN_LIFETIME = 30 * 60
 MAX_LIFETIME = 24 * 60 * 60
 
@@ -65,6 +74,8 @@ def create_session(store, params):
         raise StripeError(
             f"Invalid email address: {params['customer_email']}", param="customer_email"
         )
+    if params.get("locale") and params["locale"] not in LOCALES:
+        raise StripeError(f"Invalid locale: {params['locale']}", param="locale")
     expires_at = _expires_at(params.get("expires_at"), now)
     intent_data = as_dict(params.get("payment_intent_data"), "payment_intent_data")
 

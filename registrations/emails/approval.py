@@ -79,7 +79,7 @@ def application_to_facilitators(*, registration: Registration) -> None:
             kind=Kind.APPLICATION_TO_FACILITATORS,
             dedup_key=f"{Kind.APPLICATION_TO_FACILITATORS}:{registration.pk}:{account.pk}",
             recipient=account.email,
-            subject=f"New application for {program.title}",
+            subject=f"New application for {program.title}",  # i18n-check: staff
             template="application_facilitators",
             context={
                 "name": facilitator.name,

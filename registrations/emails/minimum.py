@@ -92,7 +92,7 @@ def minimum_decision(
             kind=Kind.MINIMUM_DECISION,
             dedup_key=f"minimum_decision:{program.pk}:{decision_date}:{address.lower()}",
             recipient=address,
-            subject=f"{program.title}: {outcome} ({registered} of {minimum})",
+            subject=f"{program.title}: {outcome} ({registered} of {minimum})",  # i18n-check: staff
             template="minimum_decision",
             context={**context, "name": name, "url": url, "for_staff": not name},
         )

@@ -167,6 +167,7 @@ def _onto_waitlist(*, registration: Registration, program: Program, actor, now) 
                 user=registration.user,
                 name=registration.name,
                 email=registration.email,
+                language=registration.language,
                 status=WaitlistEntry.Status.WAITING,
                 created_at=now,
             )

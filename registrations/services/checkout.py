@@ -147,6 +147,7 @@ def _checkout_open(*, registration: Registration) -> str:
         # One key per hold (per span of a long hold): a retry gets the same session back.
         idempotency_key=f"checkout-{registration.reference}-{hold_until.timestamp():.6f}",
         metadata={"registration": registration.reference, "program": registration.program.slug},
+        language=registration.language,
     )
     payment_record(registration=registration, session=session)
     return session.url

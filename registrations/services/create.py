@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from mailing import services as mailing
 from mailing.models import Consent
+from omwellness import languages
 from omwellness.money import format_money
 from programs.models import Agreement, PriceOption, Program, Question
 from registrations.accounts import user_for_email
@@ -44,6 +45,9 @@ class RegistrationInput:
     agreement: Agreement | None = None
     # The unticked "Tell me about future programs" box, ticked (mailing.wording).
     future_programs: bool = False
+    # The language the person registered in (omwellness.languages.of_request): their
+    # emails are written in it and Stripe Checkout opens in it.
+    language: str = languages.DEFAULT
 
 
 def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEntry | None:
@@ -168,6 +172,7 @@ def _registration_create(
         phone=data.phone.strip(),
         price_option=data.price_option,
         price_label=data.price_option.label,
+        language=languages.supported(data.language),
         amount_due_cents=amount,
         tax_cents=due.tax_cents,
         discount_code=discount,
@@ -205,6 +210,7 @@ def _registration_create(
                 source=Consent.Source.REGISTRATION,
                 program=program,
                 reference=registration.reference,
+                language=registration.language,
             ),
             now=now,
         )

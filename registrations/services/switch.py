@@ -138,6 +138,7 @@ def switch_checkout(*, switch: Switch, return_url: str) -> str:
         cancel_url=return_url + f"?token={registration.access_token}",
         idempotency_key=f"switch-checkout-{switch.pk}",
         metadata={"registration": registration.reference, "program": target.slug},
+        language=registration.language,
     )
     with transaction.atomic():
         payment = payment_record(registration=registration, session=session)

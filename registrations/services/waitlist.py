@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from omwellness import languages
 from programs.models import Program
 from registrations import emails
 from registrations.accounts import user_for_email
@@ -11,7 +12,9 @@ from registrations.models import WaitlistEntry
 from .availability import program_lock, seats_free
 
 
-def waitlist_join(*, program: Program, name: str, email: str, now=None) -> WaitlistEntry:
+def waitlist_join(
+    *, program: Program, name: str, email: str, language: str = languages.DEFAULT, now=None
+) -> WaitlistEntry:
     """Puts an address on the waitlist, unconfirmed until its owner opens the emailed link.
 
     Whether or not the address is on the waitlist already, the person at the form is
@@ -30,6 +33,7 @@ def waitlist_join(*, program: Program, name: str, email: str, now=None) -> Waitl
                 name=name.strip(),
                 email=email.strip(),
                 user=user_for_email(email),
+                language=languages.supported(language),
                 status=WaitlistEntry.Status.UNCONFIRMED,
                 created_at=now,
             )
@@ -40,7 +44,9 @@ def waitlist_join(*, program: Program, name: str, email: str, now=None) -> Waitl
             program=program, email__iexact=email.strip(), status__in=WaitlistEntry.ACTIVE_STATUSES
         ).first()
         if existing is None:  # left or expired in the meantime: a rare race, try once more
-            return waitlist_join(program=program, name=name, email=email, now=now)
+            return waitlist_join(
+                program=program, name=name, email=email, language=language, now=now
+            )
         entry = existing
     with transaction.atomic():
         if entry.status == WaitlistEntry.Status.UNCONFIRMED:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_http_methods, require_POST
 
+from omwellness import languages
 from omwellness.client_ip import client_hash
 from omwellness.rate_limit import Refusal, rate_limit_attempt
 from programs import selectors as program_selectors
@@ -148,6 +149,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             discount_code=form.cleaned_data["discount_code"],
             agreement=form.agreement,
             future_programs=form.cleaned_data["future_programs"],
+            language=languages.of_request(request),
         )
         try:
             registration = services.registration_create(

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from omwellness import languages
 from omwellness.client_ip import client_hash
 from omwellness.rate_limit import rate_limit_attempt
 from programs import selectors as program_selectors
@@ -37,7 +38,12 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
             email = form.cleaned_data["email"]
             limited = rate_limit_attempt(scope="waitlist", client=client_hash(request), email=email)
             if limited is None:
-                services.waitlist_join(program=program, name=form.cleaned_data["name"], email=email)
+                services.waitlist_join(
+                    program=program,
+                    name=form.cleaned_data["name"],
+                    email=email,
+                    language=languages.of_request(request),
+                )
                 # The same page whether the address was new, waiting or unconfirmed: the
                 # email says which (see services.waitlist_join).
                 return render(
