@@ -23,6 +23,12 @@ from django.views.decorators.http import require_POST
 from .languages import DEFAULT, has_translations, path_in, supported
 
 
+def chosen_language(request: HttpRequest) -> str:
+    """The language the home page `/` sends this person to: the cookie if set, else
+    Accept-Language, else English (the path is not read)."""
+    return supported(translation.get_language_from_request(request))
+
+
 def first_visit_language(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Wraps the home page: `/` redirects to `/fr/` for a person whose language cookie
     says French, or, with no cookie yet, whose browser prefers French."""
@@ -31,8 +37,7 @@ def first_visit_language(view: Callable[..., HttpResponse]) -> Callable[..., Htt
     def home(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if translation.get_language_from_path(request.path_info) is not None:
             return view(request, *args, **kwargs)  # /fr/: the address has decided
-        # The cookie if set, else Accept-Language, else English (the path is not read).
-        chosen = supported(translation.get_language_from_request(request))
+        chosen = chosen_language(request)
         if chosen != DEFAULT and request.method in ("GET", "HEAD"):
             response: HttpResponse = HttpResponseRedirect(path_in(request.get_full_path(), chosen))
         else:

@@ -8,11 +8,13 @@ Permissions-Policy, X-Frame-Options) were kept with the page. The visitor's CSRF
 cookie is read and set by Django's own CsrfViewMiddleware code.
 """
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware, get_token
+
+from omwellness import languages
+from omwellness.language_views import chosen_language
 
 from . import page_cache
 
@@ -64,9 +66,6 @@ class SharedPageMiddleware:
 
 
 def _language_undecided(request: HttpRequest) -> bool:
-    """The first visit to `/` by someone whose browser may prefer French: the language
-    middleware decides where they go, so the kept English home page is not served."""
-    return request.path_info == "/" and (
-        settings.LANGUAGE_COOKIE_NAME in request.COOKIES
-        or "fr" in request.META.get("HTTP_ACCEPT_LANGUAGE", "").lower()
-    )
+    """`/` for someone the home page sends to `/fr/` (omwellness/language_views.py): the
+    kept English home page is not theirs."""
+    return request.path_info == "/" and chosen_language(request) != languages.DEFAULT
