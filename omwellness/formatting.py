@@ -83,6 +83,32 @@ def day(moment: datetime | date) -> str:
     return babel_dates.format_date(_local(moment), pattern, locale=current_locale())
 
 
+def _day_month(moment: date, *, with_year: bool) -> str:
+    """ "January 6" / "6 janvier" (French writes the first of a month "1er"), with the
+    year when asked: "January 6, 2027" / "6 janvier 2027"."""
+    if not is_french():
+        pattern = "MMMM d, y" if with_year else "MMMM d"
+        return babel_dates.format_date(moment, pattern, locale=ENGLISH)
+    month = babel_dates.format_date(moment, "MMMM y" if with_year else "MMMM", locale=FRENCH)
+    return f"{'1er' if moment.day == 1 else moment.day} {month}"
+
+
+def plain_date(moment: datetime | date) -> str:
+    """A date without its weekday: "January 6, 2027" / "6 janvier 2027"."""
+    local = _local(moment)
+    return _day_month(local.date() if isinstance(local, datetime) else local, with_year=True)
+
+
+def date_span(first: date, last: date) -> str:
+    """A span of whole days: "January 7 – March 4, 2026" / "du 7 janvier au 4 mars 2026",
+    naming both years when it crosses one; one day reads as that day."""
+    if first == last:
+        return plain_date(last)
+    start = _day_month(first, with_year=first.year != last.year)
+    end = _day_month(last, with_year=True)
+    return f"du {start} au {end}" if is_french() else f"{start} – {end}"
+
+
 def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:
     """ "7:00 pm" / "19 h 00". `with_meridiem=False` leaves out "am"/"pm" (English only),
     for the first half of a range within one half of the day: "7:00–9:30 pm"."""
