@@ -11,7 +11,7 @@ a subscriber, then its consents, then a marketing email. Every path here follows
   and never looked at.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +25,7 @@ from programs.schedule import long_day
 
 from . import emails, selectors
 from .models import Consent, MarketingEmail, Subscriber
-from .wording import CONSENT_WORDING
+from .wording import consent_wording
 
 UNSUBSCRIBED_BEFORE_SENDING = "Not sent: the address unsubscribed before it left."
 
@@ -37,7 +37,8 @@ class ConsentGiven:
     name: str = ""
     program: Program | None = None
     reference: str = ""  # the registration's, for a consent given with one
-    wording: str = CONSENT_WORDING
+    # The words the person read, in the language they read them in.
+    wording: str = field(default_factory=consent_wording)
 
 
 def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent:
