@@ -10,8 +10,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registrations.models import Payment, Refund, Registration
+
+# A receipt keeps the tax's name as the centre entered it ("HST"); a reader sees it in
+# their language ("TVH"). A name not listed here reads as entered.
+TAX_NAMES = {
+    "HST": pgettext_lazy("sales tax", "HST"),
+    "GST": pgettext_lazy("sales tax", "GST"),
+    "PST": pgettext_lazy("sales tax", "PST"),
+    "QST": pgettext_lazy("sales tax", "QST"),
+    "tax": pgettext_lazy("sales tax", "tax"),
+}
+
+
+def tax_name_shown(name: str) -> str:
+    """ "HST" -> "TVH" for a French reader; other names as entered."""
+    shown = TAX_NAMES.get(name.strip())
+    return str(shown) if shown is not None else name
 
 
 class ReceiptCounter(models.Model):
