@@ -11,7 +11,7 @@ a subscriber, then its consents, then a marketing email. Every path here follows
   and never looked at.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -25,7 +25,7 @@ from programs.schedule import long_day
 
 from . import emails, selectors
 from .models import Consent, MarketingEmail, Subscriber
-from .wording import consent_wording
+from .wording import CONSENT_WORDING, consent_wording
 
 UNSUBSCRIBED_BEFORE_SENDING = "Not sent: the address unsubscribed before it left."
 
@@ -37,8 +37,7 @@ class ConsentGiven:
     name: str = ""
     program: Program | None = None
     reference: str = ""  # the registration's, for a consent given with one
-    # The words the person read, in the language they read them in.
-    wording: str = field(default_factory=consent_wording)
+    wording: str = CONSENT_WORDING
 
 
 def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent:
@@ -53,7 +52,8 @@ def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent
             subscriber=subscriber,
             email=email,
             name=given.name,
-            wording=given.wording,
+            # The site's own wording is kept in the language the person read it in.
+            wording=consent_wording() if given.wording == CONSENT_WORDING else given.wording,
             source=given.source,
             program=given.program,
             reference=given.reference,

@@ -6,7 +6,7 @@ from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from .client_ip import client_ip
 
@@ -37,16 +37,4 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "remember" in self.fields:
-            self.fields["remember"].label = gettext("Keep me signed in on this device")
-
-
-# allauth ships French from France ("e-mail"); the site's catalogue comes first, so these
-# entries give the labels, placeholders and errors people see on the sign-in and sign-up
-# pages the Canadian word ("courriel") and typography.
-ALLAUTH_WORDING = (
-    gettext_noop("Email"),
-    gettext_noop("Email address"),
-    gettext_noop("Email (optional)"),
-    gettext_noop("Forgot your password?"),
-    gettext_noop("The email address and/or password you specified are not correct."),
-)
+            self.fields["remember"].label = _("Keep me signed in on this device")

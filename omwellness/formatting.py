@@ -83,6 +83,25 @@ def day(moment: datetime | date) -> str:
     return babel_dates.format_date(_local(moment), pattern, locale=current_locale())
 
 
+def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:
+    """ "7:00 pm" / "19 h 00". `with_meridiem=False` leaves out "am"/"pm" (English only),
+    for the first half of a range within one half of the day: "7:00–9:30 pm"."""
+    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    if is_french():
+        return babel_dates.format_time(local, "H'\u00a0h\u00a0'mm", locale=FRENCH)
+    hour = local.hour % 12 or 12
+    text = f"{hour}:{local.minute:02d}"
+    if with_meridiem:
+        text += " am" if local.hour < 12 else " pm"
+    return text
+
+
+def long_datetime(moment: datetime) -> str:
+    """ "Wednesday, January 6, 2027, 7:00 pm" / "mercredi 6 janvier 2027 à 19 h 00"."""
+    joiner = " à " if is_french() else ", "
+    return f"{long_date(moment)}{joiner}{time_of_day(moment)}"
+
+
 def _day_month(moment: date, *, with_year: bool) -> str:
     """ "January 6" / "6 janvier" (French writes the first of a month "1er"), with the
     year when asked: "January 6, 2027" / "6 janvier 2027"."""
@@ -107,22 +126,3 @@ def date_span(first: date, last: date) -> str:
     start = _day_month(first, with_year=first.year != last.year)
     end = _day_month(last, with_year=True)
     return f"du {start} au {end}" if is_french() else f"{start} – {end}"
-
-
-def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:
-    """ "7:00 pm" / "19 h 00". `with_meridiem=False` leaves out "am"/"pm" (English only),
-    for the first half of a range within one half of the day: "7:00–9:30 pm"."""
-    local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
-    if is_french():
-        return babel_dates.format_time(local, "H'\u00a0h\u00a0'mm", locale=FRENCH)
-    hour = local.hour % 12 or 12
-    text = f"{hour}:{local.minute:02d}"
-    if with_meridiem:
-        text += " am" if local.hour < 12 else " pm"
-    return text
-
-
-def long_datetime(moment: datetime) -> str:
-    """ "Wednesday, January 6, 2027, 7:00 pm" / "mercredi 6 janvier 2027 à 19 h 00"."""
-    joiner = " à " if is_french() else ", "
-    return f"{long_date(moment)}{joiner}{time_of_day(moment)}"
