@@ -12,16 +12,17 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 
 
-def _french(client, url):
-    """The page's own content (the header and footer are the site layout's)."""
+def _french(client, name):
+    """The page's own content in French (the header and footer are the site layout's).
+    The address is reversed in French: under /fr/ once the site has the prefix."""
     with translation.override("fr"):
-        response = client.get(url)
+        response = client.get(reverse(name))
     assert response.status_code == 200
     return response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
 
 
 def test_french_sign_in_page_reads_in_french(client):
-    page = _french(client, reverse("account_login"))
+    page = _french(client, "account_login")
     assert "<h1>Se connecter</h1>" in page
     assert "M'envoyer un code de connexion" in page
     assert "Aucun mot de passe requis." in page
@@ -34,11 +35,11 @@ def test_french_sign_in_page_reads_in_french(client):
 
 
 def test_french_sign_up_and_code_pages_read_in_french(client):
-    signup = _french(client, reverse("account_signup"))
+    signup = _french(client, "account_signup")
     assert "<h1>Créer un compte</h1>" in signup
     assert "Le mot de passe est facultatif" in signup
     assert "Adresse e-mail" not in signup and "Create an account" not in signup
-    code = _french(client, reverse("account_request_login_code"))
+    code = _french(client, "account_request_login_code")
     assert "Aucun mot de passe requis" in code
     assert "Me connecter plutôt avec un mot de passe" in code
 

@@ -12,15 +12,16 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 
 
-def _french(client, url):
+def _french(client, name):
+    """The page in French, at its French address (under /fr/ once the site has it)."""
     with translation.override("fr"):
-        response = client.get(url)
+        response = client.get(reverse(name))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def test_french_privacy_notice_reads_in_french(client):
-    page = _french(client, reverse("privacy:notice"))
+    page = _french(client, "privacy:notice")
     for expected in (
         "Protection de vos renseignements personnels",
         "Ce que nous conservons, et pourquoi",
@@ -43,7 +44,7 @@ def test_french_my_data_page_names_everything_in_french(client):
     paid(registration, cents=29500)
     client.force_login(user)
 
-    page = _french(client, reverse("privacy:my_data"))
+    page = _french(client, "privacy:my_data")
 
     for expected in (
         "Tout ce que nous conservons à votre sujet",
@@ -66,7 +67,7 @@ def test_french_deletion_page_and_its_message(client):
     user = UserFactory(email="helene@example.com", language="fr")
     client.force_login(user)
 
-    page = _french(client, reverse("privacy:deletion"))
+    page = _french(client, "privacy:deletion")
     assert "Demandez-nous de supprimer vos données" in page and "Ask for deletion" not in page
 
     with translation.override("fr"):

@@ -48,9 +48,9 @@ def test_french_switch_page_and_move(client, stripe_standin):
     person = UserFactory()
     registration = _paid_french(now_term, stripe_standin, person)
     client.force_login(person)
-    url = reverse("switching:switch", args=[registration.reference])
 
-    with translation.override("fr"):
+    with translation.override("fr"):  # the French address: under /fr/ once the site has it
+        url = reverse("switching:switch", args=[registration.reference])
         page = client.get(url).content.decode().split("<main", 1)[1]
     assert "Passer à MSC printemps" in page and "Ce qui change" in page
     assert "Votre tarif actuel" in page and f"450,00{NBSP}$" in page
