@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from omwellness.formatting import date_span
 from registrations.models import REFERENCE_ALPHABET, Registration
 
 # 20 characters of a 31-letter alphabet: 99 bits, far past guessing at any rate a
@@ -93,9 +94,6 @@ class Certificate(models.Model):
 
     @property
     def dates(self) -> str:
-        """'January 7 – March 4, 2026', naming both years when it spans two."""
-        first, last = self.first_day, self.last_day
-        if first == last:
-            return f"{last:%B} {last.day}, {last.year}"
-        start = f"{first:%B} {first.day}" + (f", {first.year}" if first.year != last.year else "")
-        return f"{start} – {last:%B} {last.day}, {last.year}"
+        """'January 7 – March 4, 2026' (in the active language), naming both years when
+        it spans two."""
+        return date_span(self.first_day, self.last_day)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from facilitate.completion import CompletionRow, program_completion
 from programs.models import Program
@@ -29,10 +29,14 @@ class CertificateRefused(Exception):
     """The certificate cannot be issued; the message says why, for the facilitator."""
 
 
-def _snapshot(*, program: Program, row: CompletionRow, sessions) -> dict:
+def _snapshot(*, program: Program, row: CompletionRow, sessions, language: str) -> dict:
+    # The program's title as the holder reads it: a French registration's certificate
+    # keeps the French title (the program's own fallback when it has none).
+    with translation.override(language):
+        title = str(program.title)
     return {
         "name": row.name,
-        "program_title": program.title,
+        "program_title": title,
         "first_day": timezone.localdate(sessions[0].starts_at),
         "last_day": timezone.localdate(max(s.ends_at for s in sessions)),
         "sessions_attended": row.attended,
@@ -68,7 +72,9 @@ def certificate_issue(
         registration=locked,
         issued_at=now,
         issued_by=actor,
-        **_snapshot(program=program, row=row, sessions=completion.sessions),
+        **_snapshot(
+            program=program, row=row, sessions=completion.sessions, language=locked.language
+        ),
     )
     registration_log(
         registration=locked,

@@ -9,12 +9,17 @@ other cell, so those come out as typed: the quote would show in most spreadsheet
 
 Intake answers are left out unless asked for, and sensitive ones (health) need a
 second, explicit choice: an exported file travels further than the roster page.
+
+Every CSV the site hands out (this roster, the accountant's receipts) goes through
+`csv_response`: UTF-8 with a byte order mark, without which Excel reads the file as
+Windows-1252 and shows "HÃ©lÃ¨ne" for a French name or answer.
 """
 
 import csv
 import io
 import re
 
+from django.http import HttpResponse
 from django.utils import timezone
 
 from .roster import Roster
@@ -24,6 +29,18 @@ SIGNS = ("+", "-")
 # What may follow a leading sign and stay a number or a phone number: digits with
 # spaces, dots, commas, dashes and brackets; no letters, operators or references.
 NUMBER_OR_PHONE = re.compile(r"[0-9 ().,-]*[0-9][0-9 ().,-]*")
+
+
+# U+FEFF at the start of a UTF-8 file: how Excel knows the file is UTF-8.
+EXCEL_BOM = "\ufeff"
+
+
+def csv_response(content: str, *, filename: str) -> HttpResponse:
+    """A CSV download: UTF-8 with a byte order mark, never kept by a shared cache."""
+    response = HttpResponse(EXCEL_BOM + content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def starts_a_formula(text: str) -> bool:

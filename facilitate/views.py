@@ -23,7 +23,7 @@ from registrations import emails, services
 
 from . import permissions, selectors
 from .applications import DeclineForm, open_application, program_applications, waiting_count
-from .csv_export import roster_csv
+from .csv_export import csv_response, roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
 from .overview import roster_overview
 from .page_keep import kept_roster
@@ -130,11 +130,9 @@ def roster_export(request: HttpRequest, facilitated: FacilitatedProgram) -> Http
             people=exported.people_with_sensitive_answers,
             what="roster CSV export with health answers",
         )
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     slug = facilitated.program.slug
-    response["Content-Disposition"] = f'attachment; filename="{slug}-roster-{stamp}.csv"'
-    return _private(response)
+    return csv_response(content, filename=f"{slug}-roster-{stamp}.csv")
 
 
 @require_safe

@@ -1,13 +1,14 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from omwellness.names import person_name
 
-from .wording import CONSENT_WORDING
+from .wording import CONSENT_LABEL
 
 
 def consent_field() -> forms.BooleanField:
     """The consent box: never ticked beforehand (CASL wants consent given, not assumed)."""
-    return forms.BooleanField(label=CONSENT_WORDING, required=False, initial=False)
+    return forms.BooleanField(label=CONSENT_LABEL, required=False, initial=False)
 
 
 class SubscribeForm(forms.Form):
@@ -15,13 +16,13 @@ class SubscribeForm(forms.Form):
 
     program = forms.SlugField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(
-        label="Your name (optional)",
+        label=_("Your name (optional)"),
         required=False,
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     consent = consent_field()
 
@@ -31,5 +32,5 @@ class SubscribeForm(forms.Form):
 
     def clean_consent(self):
         if not self.cleaned_data["consent"]:
-            raise forms.ValidationError("Tick the box to ask for news of future programs.")
+            raise forms.ValidationError(_("Tick the box to ask for news of future programs."))
         return True

@@ -26,7 +26,7 @@ from programs.schedule import long_day
 
 from . import emails, selectors
 from .models import Consent, MarketingEmail, Subscriber
-from .wording import CONSENT_WORDING
+from .wording import CONSENT_WORDING, consent_wording
 
 UNSUBSCRIBED_BEFORE_SENDING = "Not sent: the address unsubscribed before it left."
 
@@ -57,7 +57,8 @@ def consent_give(*, given: ConsentGiven, now: datetime | None = None) -> Consent
             subscriber=subscriber,
             email=email,
             name=given.name,
-            wording=given.wording,
+            # The site's own wording is kept in the language the person read it in.
+            wording=consent_wording() if given.wording == CONSENT_WORDING else given.wording,
             source=given.source,
             program=given.program,
             reference=given.reference,

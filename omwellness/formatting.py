@@ -127,3 +127,29 @@ def long_datetime(moment: datetime) -> str:
     """ "Wednesday, January 6, 2027, 7:00 pm" / "mercredi 6 janvier 2027 à 19 h 00"."""
     joiner = " à " if is_french() else ", "
     return f"{long_date(moment)}{joiner}{time_of_day(moment)}"
+
+
+def _day_month(moment: date, *, with_year: bool) -> str:
+    """ "January 6" / "6 janvier" (French writes the first of a month "1er"), with the
+    year when asked: "January 6, 2027" / "6 janvier 2027"."""
+    if not is_french():
+        pattern = "MMMM d, y" if with_year else "MMMM d"
+        return babel_dates.format_date(moment, pattern, locale=ENGLISH)
+    month = babel_dates.format_date(moment, "MMMM y" if with_year else "MMMM", locale=FRENCH)
+    return f"{'1er' if moment.day == 1 else moment.day} {month}"
+
+
+def plain_date(moment: datetime | date) -> str:
+    """A date without its weekday: "January 6, 2027" / "6 janvier 2027"."""
+    local = _local(moment)
+    return _day_month(local.date() if isinstance(local, datetime) else local, with_year=True)
+
+
+def date_span(first: date, last: date) -> str:
+    """A span of whole days: "January 7 – March 4, 2026" / "du 7 janvier au 4 mars 2026",
+    naming both years when it crosses one; one day reads as that day."""
+    if first == last:
+        return plain_date(last)
+    start = _day_month(first, with_year=first.year != last.year)
+    end = _day_month(last, with_year=True)
+    return f"du {start} au {end}" if is_french() else f"{start} – {end}"

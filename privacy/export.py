@@ -17,6 +17,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from certificates.models import Certificate
 from facilitate.models import Attendance
@@ -249,16 +251,20 @@ def certificates(person: Person) -> list[dict]:
     ]
 
 
-# (key, heading on the readable page, collector)
-SECTIONS: list[tuple[str, str, Callable[[Person], Any]]] = [
-    ("account", "Your account", account),
-    ("registrations", "Registrations, answers, payments, refunds and attendance", registrations),
-    ("waitlist_entries", "Waitlist entries", waitlist_entries),
-    ("receipts", "Receipts and credit notes", receipts),
-    ("certificates", "Certificates of completion", certificates),
-    ("news_consents", "News of future programs: what you agreed to", news_consents),
-    ("emails_sent", "Emails we sent you", emails_sent),
-    ("deletion_requests", "Deletion requests", deletion_requests),
+# (key, heading on the readable page, in the reader's language; collector)
+SECTIONS: list[tuple[str, Promise, Callable[[Person], Any]]] = [
+    ("account", _("Your account"), account),
+    (
+        "registrations",
+        _("Registrations, answers, payments, refunds and attendance"),
+        registrations,
+    ),
+    ("waitlist_entries", _("Waitlist entries"), waitlist_entries),
+    ("receipts", _("Receipts and credit notes"), receipts),
+    ("certificates", _("Certificates of completion"), certificates),
+    ("news_consents", _("News of future programs: what you agreed to"), news_consents),
+    ("emails_sent", _("Emails we sent you"), emails_sent),
+    ("deletion_requests", _("Deletion requests"), deletion_requests),
 ]
 
 

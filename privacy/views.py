@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from omwellness.formatting import plain_date
 from omwellness.models import Centre
 
 from . import readable
@@ -65,9 +67,11 @@ def deletion(request: HttpRequest) -> HttpResponse:
         asked = deletion_request(user=request.user)
         messages.success(
             request,
-            "We have your request to delete your data. We will complete it by "
-            f"{timezone.localtime(asked.due_at):%B} {timezone.localtime(asked.due_at).day} "
-            "and email you when it is done.",
+            _(
+                "We have your request to delete your data. We will complete it by "
+                "%(due)s and email you when it is done."
+            )
+            % {"due": plain_date(asked.due_at)},
         )
         return redirect("privacy:deletion")
     open_request = DeletionRequest.objects.filter(

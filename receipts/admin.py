@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from facilitate.csv_export import csv_response
 from omwellness.money import format_money
 
 from .export import receipts_csv, receipts_in_period
@@ -105,12 +106,9 @@ class ReceiptAdmin(admin.ModelAdmin):
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             content = receipts_csv(receipts_in_period(start=start, end=end))
-            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = (
-                f'attachment; filename="receipts-{start.isoformat()}-to-{end.isoformat()}.csv"'
+            return csv_response(
+                content, filename=f"receipts-{start.isoformat()}-to-{end.isoformat()}.csv"
             )
-            response["Cache-Control"] = "private, no-store"
-            return response
         if not form.is_bound:
             today = timezone.localdate()
             form = PeriodForm(initial={"start": today.replace(day=1), "end": today})

@@ -8,11 +8,15 @@ that waits on it.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from omwellness.formatting import plain_date
 from omwellness.models import Centre
 from omwellness.tax import TaxSettings, tax_within
 from programs.schedule import schedule_summary
@@ -22,8 +26,9 @@ from .models import Receipt, ReceiptCounter
 
 logger = logging.getLogger(__name__)
 
-PAID_BY_CARD = "Card, through Stripe"
-REFUNDED_TO_CARD = "Refund to the card paid with, through Stripe"
+# Written onto the document in the registration's language when it is issued.
+PAID_BY_CARD = gettext_noop("Card, through Stripe")
+REFUNDED_TO_CARD = gettext_noop("Refund to the card paid with, through Stripe")
 
 
 def next_number() -> int:
@@ -54,14 +59,42 @@ def _description(registration: Registration) -> str:
     sessions = list(program.sessions.order_by("starts_at"))
     parts = [program.title]
     if registration.price_label:
-        parts[0] += f": {registration.price_label}"
+        parts[0] = _("%(label)s: %(value)s") % {
+            "label": program.title,
+            "value": registration.price_label,
+        }
     when = schedule_summary(sessions)
     if when:
         parts.append(when)
-    return f"Registration {registration.reference}, " + " · ".join(parts)
+    return _("Registration %(reference)s, %(what)s") % {
+        "reference": registration.reference,
+        "what": " · ".join(parts),
+    }
 
 
-def _issue(*, registration: Registration, centre: Centre, tax_cents: int, total: int, **fields):
+def _issue(
+    *,
+    registration: Registration,
+    centre: Centre,
+    tax_cents: int,
+    total: int,
+    words: Callable[[], dict[str, str]],
+    **fields,
+):
+    """Writes the document. Its words (the description, and the payment method and terms
+    `words` writes) are in the registration's language, as the PDF that prints them."""
+    with translation.override(registration.language):
+        return _written(
+            registration=registration,
+            centre=centre,
+            tax_cents=tax_cents,
+            total=total,
+            **words(),
+            **fields,
+        )
+
+
+def _written(*, registration: Registration, centre: Centre, tax_cents: int, total: int, **fields):
     settings = TaxSettings.of(centre)
     return Receipt.objects.create(
         number=next_number(),
@@ -105,8 +138,10 @@ def receipt_for_payment(*, payment: Payment) -> Receipt | None:
         kind=Receipt.Kind.PAYMENT,
         payment=payment,
         transaction_date=paid_at,
-        payment_method=PAID_BY_CARD,
-        terms=f"Paid in full by card on {timezone.localdate(paid_at):%B %-d, %Y}.",
+        words=lambda: {
+            "payment_method": _(PAID_BY_CARD),
+            "terms": _("Paid in full by card on %(date)s.") % {"date": plain_date(paid_at)},
+        },
     )
 
 
@@ -144,10 +179,11 @@ def credit_note_for_refund(*, refund: Refund) -> Receipt | None:
         refund=refund,
         original=original,
         transaction_date=when,
-        payment_method=REFUNDED_TO_CARD,
-        terms=(
-            f"Refunded on {timezone.localdate(when):%B %-d, %Y} against receipt {original.label}."
-        ),
+        words=lambda: {
+            "payment_method": _(REFUNDED_TO_CARD),
+            "terms": _("Refunded on %(date)s against receipt %(number)s.")
+            % {"date": plain_date(when), "number": original.label},
+        },
     )
 
 

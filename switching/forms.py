@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from registrations.forms import IntakeQuestionsMixin
@@ -8,10 +9,10 @@ from .selectors import SwitchOffer
 
 def _difference(cents: int) -> str:
     if cents > 0:
-        return f"you pay {format_money(cents)} more"
+        return _("you pay %(amount)s more") % {"amount": format_money(cents)}
     if cents < 0:
-        return f"{format_money(-cents)} refunded to you"
-    return "no difference"
+        return _("%(amount)s refunded to you") % {"amount": format_money(-cents)}
+    return _("no difference")
 
 
 class SwitchForm(IntakeQuestionsMixin, forms.Form):
@@ -25,18 +26,22 @@ class SwitchForm(IntakeQuestionsMixin, forms.Form):
         self.offer = offer
         if offer.kept is None:
             self.fields["price"] = forms.TypedChoiceField(
-                label="Your fee for the next term",
+                label=_("Your fee for the next term"),
                 coerce=int,
                 choices=[
                     (
                         p.option.pk,
-                        f"{p.option.label}: {format_money(p.amount_due_cents)} "
-                        f"({_difference(p.difference_cents)})",
+                        _("%(label)s: %(amount)s (%(difference)s)")
+                        % {
+                            "label": p.option.label,
+                            "amount": format_money(p.amount_due_cents),
+                            "difference": _difference(p.difference_cents),
+                        },
                     )
                     for p in offer.prices
                 ],
                 widget=forms.RadioSelect,
-                error_messages={"required": "Choose the fee for the next term."},
+                error_messages={"required": _("Choose the fee for the next term.")},
             )
         self.add_question_fields(offer.questions)
 

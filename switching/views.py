@@ -13,6 +13,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from omwellness.money import format_money
@@ -24,7 +26,7 @@ from .forms import SwitchForm
 
 logger = logging.getLogger(__name__)
 
-UNREACHABLE = (
+UNREACHABLE = gettext_lazy(
     "We could not reach our payment processor, so nothing was changed. "
     "Please try again in a few minutes."
 )
@@ -55,7 +57,10 @@ def switch(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "POST" and selectors.switch_done(
         registration=registration, target_id=_posted_target(request)
     ):
-        messages.info(request, f"You have already moved to {registration.program.title}.")
+        messages.info(
+            request,
+            _("You have already moved to %(program)s.") % {"program": registration.program.title},
+        )
         return redirect(detail_url)
     offer = selectors.switch_offer(registration=registration)
     form = None
@@ -109,7 +114,10 @@ def _start(request: HttpRequest, registration: Registration, form: SwitchForm) -
         answers=form.answers(),
     )
     if switch.status == Switch.Status.COMPLETED:
-        messages.info(request, f"You have already moved to {switch.to_program.title}.")
+        messages.info(
+            request,
+            _("You have already moved to %(program)s.") % {"program": switch.to_program.title},
+        )
         return redirect(registration.get_absolute_url())
     if switch.difference_cents > 0:
         return redirect(
@@ -118,30 +126,34 @@ def _start(request: HttpRequest, registration: Registration, form: SwitchForm) -
     services.switch_complete(switch=switch)
     refund = ""
     if switch.difference_cents < 0:
-        refund = (
-            f" The difference, {format_money(-switch.difference_cents)}, is on its way back to "
-            "your card; banks usually show it within 5 to 10 days."
-        )
+        refund = " " + _(
+            "The difference, %(amount)s, is on its way back to your card; banks usually "
+            "show it within 5 to 10 days."
+        ) % {"amount": format_money(-switch.difference_cents)}
     messages.success(request, _moved(switch) + refund)
     return redirect(registration.get_absolute_url())
 
 
 def _moved(switch: Switch) -> str:
-    return (
-        f"You have moved to {switch.to_program.title}. Your confirmation, with the new "
-        "calendar, is on its way by email."
-    )
+    return _(
+        "You have moved to %(program)s. Your confirmation, with the new calendar, is on its "
+        "way by email."
+    ) % {"program": switch.to_program.title}
 
 
 def _held_action(request: HttpRequest, registration: Registration, held: Switch) -> HttpResponse:
     """Continue to pay the difference of a held switch, or keep the registration as it is."""
     if request.POST.get("action") == "keep":
         services.switch_abandon(switch=held, reason="the participant kept their registration")
-        messages.success(request, f"Nothing changed: you stay in {registration.program.title}.")
+        messages.success(
+            request,
+            _("Nothing changed: you stay in %(program)s.")
+            % {"program": registration.program.title},
+        )
         return redirect(registration.get_absolute_url())
     if not held.hold_is_live():
         services.switch_abandon(switch=held, reason="hold expired")
-        messages.info(request, "The seat held for you has been released: please look again.")
+        messages.info(request, _("The seat held for you has been released: please look again."))
         return redirect("switching:switch", reference=registration.reference)
     try:
         return redirect(services.switch_checkout(switch=held, return_url=_return_url(registration)))
@@ -173,13 +185,17 @@ def _back_from_checkout(
     elif switch.status == Switch.Status.HELD:
         messages.info(
             request,
-            "We are waiting for word of your payment. You stay in your current term until "
-            "it arrives; this page will show the move once it has.",
+            _(
+                "We are waiting for word of your payment. You stay in your current term until "
+                "it arrives; this page will show the move once it has."
+            ),
         )
     else:
         messages.info(
             request,
-            "The switch did not go through, so nothing changed; any payment for it is "
-            "refunded in full.",
+            _(
+                "The switch did not go through, so nothing changed; any payment for it is "
+                "refunded in full."
+            ),
         )
     return redirect(registration.get_absolute_url())

@@ -22,5 +22,13 @@ def _blank_safe(function: Callable) -> Callable:
     return apply
 
 
-for _name in ("number", "long_date", "short_date", "day", "time_of_day", "long_datetime"):
+for _name in (
+    "number",
+    "long_date",
+    "short_date",
+    "day",
+    "time_of_day",
+    "long_datetime",
+    "plain_date",
+):
     register.filter(_name, _blank_safe(getattr(formatting, _name)))

@@ -113,7 +113,7 @@ def portal_url(name, program, *args) -> str:
 
 
 def read_csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def registration_admin_action(client, action, registrations, **data):

@@ -246,7 +246,7 @@ def test_receipt_csv_export_for_a_period(client, hst, pay):
     today = timezone.localdate()
     response = client.get(export, {"start": date(today.year, today.month, 1), "end": today})
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().strip().splitlines()
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("Number,Kind,Date,Original receipt")
     assert len(lines) == 3  # the receipt and its credit note, not last year's
     assert lines[1].startswith("000001,Receipt,") and ",450.00,58.50,HST,13%,508.50," in lines[1]
