@@ -22,13 +22,15 @@ from .approval import (
     approval_lapsed,
 )
 from .compose import (
+    FACILITATORS_LANGUAGE,
     ICS_MIMETYPE,
     Kind,
     calendar_attachment,
+    compose,
+    fixed,
     participant_meeting_link,
     program_stay,
     queue,
-    render,
     when,
 )
 from .facilitators import facilitators_notice, facilitators_switch, message_participants
@@ -60,6 +62,7 @@ from .waitlist import (
 )
 
 __all__ = [
+    "FACILITATORS_LANGUAGE",
     "ICS_MIMETYPE",
     "Kind",
     "absolute",
@@ -75,9 +78,11 @@ __all__ = [
     "calendar_attachment",
     "cancel_url",
     "cancellation",
+    "compose",
     "confirmation",
     "facilitators_notice",
     "facilitators_switch",
+    "fixed",
     "late_payment_refunded",
     "message_participants",
     "minimum_decision",
@@ -91,7 +96,6 @@ __all__ = [
     "refund",
     "registration_link",
     "registration_url",
-    "render",
     "schedule_change",
     "waitlist_confirm",
     "waitlist_joined",
