@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from omwellness.formatting import long_date
 from omwellness.models import Centre
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.models import Program, Session
-from programs.schedule import long_day, session_when
+from programs.schedule import session_when
 
 from . import emails
 from .models import Registration
@@ -181,10 +182,10 @@ def _headline(reminder: ReminderMoment, now: datetime) -> str:
             "%(count)s week to go: your program begins %(day)s",
             "%(count)s weeks to go: your program begins %(day)s",
             weeks,
-        ) % {"count": weeks, "day": long_day(starts_at)}
+        ) % {"count": weeks, "day": long_date(starts_at)}
     return _("%(count)s days to go: your program begins %(day)s") % {
         "count": days,
-        "day": long_day(starts_at),
+        "day": long_date(starts_at),
     }
 
 

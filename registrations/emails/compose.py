@@ -15,7 +15,7 @@ from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.calendar import program_calendar
 from programs.models import Program, Session
-from programs.schedule import long_day, schedule_summary, session_when
+from programs.schedule import schedule_summary, session_when
 from registrations.models import Registration, RegistrationLog
 
 from .links import cancel_url, my_registrations_url, program_url, registration_url
@@ -148,7 +148,7 @@ def program_context(program: Program, sessions: list[Session]) -> dict:
             for session in sessions
         ],
         "schedule_summary": schedule_summary(sessions),
-        "first_session_day": long_day(starts_at) if starts_at else "",
+        "first_session_day": long_date(starts_at) if starts_at else "",
         "first_session_when": session_when(sessions[0]) if sessions else "",
         "venue": program.venue if program.format != Program.Format.ONLINE else "",
     }
@@ -165,7 +165,7 @@ def registration_context(registration: Registration, sessions: list[Session]) ->
         "cancel_url": cancel_url(registration),
         "my_registrations_url": my_registrations_url(),
         "refund_days": program.refund_days_before_start,
-        "refund_deadline": long_day(refund_deadline) if refund_deadline else "",
+        "refund_deadline": long_date(refund_deadline) if refund_deadline else "",
         **program_context(program, sessions),
     }
 
