@@ -69,7 +69,12 @@ def marketing_draft(
         language=subscriber.language,
         subject=lambda: email.subject,
         template="marketing",
-        context=lambda: {"email": email, "name": subscriber.name, "unsubscribe_url": unsubscribe},
+        # The link in the footer opens the unsubscribe page in the subscriber's language.
+        context=lambda: {
+            "email": email,
+            "name": subscriber.name,
+            "unsubscribe_url": unsubscribe_url(subscriber),
+        },
         sender=sender,
     )
     # One announcement of a next term per person, however many past terms they took.

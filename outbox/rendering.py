@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from omwellness.languages import supported
@@ -76,5 +77,6 @@ def render(*, template: str, context: dict, sender: Centre | None = None) -> tup
 
 
 def home_url() -> str:
-    """The site's home page in the active language."""
-    return settings.SITE_URL + "/"
+    """The site's home page in the active language ("/" in English; "/fr/" once the
+    French pages have their prefix, which `reverse` adds by itself)."""
+    return settings.SITE_URL + reverse("home")

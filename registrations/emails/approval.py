@@ -56,10 +56,19 @@ def _to_applicant(*, registration: Registration, kind: str, **context) -> None:
             "heading": str(SUBJECTS[kind]),
             "hold_expires": when(registration.hold_expires_at),
             "amount_due": format_money(registration.amount_due_cents),
-            **context,
+            **_entry_link(context),
         },
         registration=registration,
     )
+
+
+def _entry_link(context: dict) -> dict:
+    """The waitlist entry's page, addressed in the language the email is written in."""
+    rest = {key: value for key, value in context.items() if key != "entry"}
+    if "entry" not in context:
+        return rest
+    url = absolute(reverse("registrations:waitlist_entry", args=[context["entry"].token]))
+    return {**rest, "entry_url": url}
 
 
 def application_received(*, registration: Registration) -> None:
@@ -71,8 +80,7 @@ def application_approved(*, registration: Registration) -> None:
 
 
 def application_waitlisted(*, registration: Registration, entry: WaitlistEntry) -> None:
-    entry_url = absolute(reverse("registrations:waitlist_entry", args=[entry.token]))
-    _to_applicant(registration=registration, kind=Kind.APPLICATION_WAITLISTED, entry_url=entry_url)
+    _to_applicant(registration=registration, kind=Kind.APPLICATION_WAITLISTED, entry=entry)
 
 
 def application_declined(*, registration: Registration, message: str) -> None:

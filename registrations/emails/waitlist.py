@@ -67,7 +67,6 @@ def waitlist_link(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
 
 def waitlist_offer(*, entry: WaitlistEntry) -> None:
     """A seat is held for this person until the deadline; the link is theirs alone."""
-    accept_url = absolute(reverse("registrations:waitlist_accept", args=[entry.token]))
     stamp = entry.offer_expires_at.isoformat() if entry.offer_expires_at else "none"
     queue(
         kind=Kind.WAITLIST_OFFER,
@@ -80,7 +79,7 @@ def waitlist_offer(*, entry: WaitlistEntry) -> None:
         template="waitlist_offer",
         context=lambda: {
             **entry_context(entry),
-            "accept_url": accept_url,
+            "accept_url": absolute(reverse("registrations:waitlist_accept", args=[entry.token])),
             "offer_expires": when(entry.offer_expires_at),
         },
     )
