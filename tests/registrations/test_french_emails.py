@@ -25,7 +25,14 @@ from registrations import emails
 from registrations.models import Payment
 from registrations.reminders import reminders_queue_due
 
-from ..factories import ProgramFactory, RegistrationFactory, SessionFactory, WaitlistEntryFactory
+from ..factories import (
+    FacilitatorFactory,
+    ProgramFactory,
+    RegistrationFactory,
+    SessionFactory,
+    UserFactory,
+    WaitlistEntryFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +367,20 @@ def test_french_news_emails_follow_the_subscriber_language(django_capture_on_com
     assert "Pour vous désabonner en un clic" in draft.body_text
     assert "Désabonnez-vous" in draft.body_html
     assert_french(draft.subject, draft.body_text, draft.body_html, kind="marketing")
+
+
+def test_french_registration_reaches_facilitators_in_english_with_its_accents(send):
+    program = french_program()
+    lead = FacilitatorFactory(name="Claire", user=UserFactory(email="lead@example.com"))
+    program.facilitators.add(lead)
+    registration = RegistrationFactory(program=program, name="Élise Côté-Bérubé", language="fr")
+
+    with translation.override("fr"):  # registered from a French page
+        (notice,) = send(emails.facilitators_notice, registration=registration, event="registered")
+        (applied,) = send(emails.application_to_facilitators, registration=registration)
+
+    assert notice.subject == "Élise Côté-Bérubé registered for Pleine conscience au quotidien"
+    assert applied.subject == "New application for Pleine conscience au quotidien"
+    for message in (notice, applied):
+        assert "Élise Côté-Bérubé" in message.body and "Élise Côté-Bérubé" in html_of(message)
+        assert "With care," in message.body and '<html lang="en">' in html_of(message)
