@@ -44,7 +44,7 @@ ENGLISH = re.compile(
     r"|registration|waitlist|refund|Refund|Nothing|seat|session|program |If |the )\b"
 )
 FRENCH_WEEKDAY_DATE = re.compile(
-    r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d{1,2} "
+    r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) (1er|\d{1,2})\s"
     r"(janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
     r" \d{4}"
 )
