@@ -7,17 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
 from certificates.emails import certificate_issued
 from certificates.models import Certificate
-from mailing.emails import consent_confirm, marketing_draft
-from mailing.models import Consent, MarketingEmail, Subscriber
-from omwellness.models import Centre
-from outbox import rendering
 from programs.calendar import program_calendar
 from programs.changes import ChangeKind, SessionChange
 from programs.models import Session
@@ -204,56 +202,6 @@ def test_french_every_email_kind_to_a_participant_is_in_french(send):
     assert len(seen) == len(kinds)
 
 
-def test_french_every_participant_template_renders_in_french():
-    """Each participant's template, each of its branches, through the one composer."""
-    Centre.current()
-    registration = RegistrationFactory(program=french_program(), name="Élise", language="fr")
-    base = {
-        "name": "Élise", "program": registration.program, "registration": registration,
-        "program_url": "https://omwellness.ca/fr/programs/x/", "registration_url": "https://x/r",
-        "entry_url": "https://x/e", "accept_url": "https://x/a", "my_registrations_url": "https://x/m",
-        "cancel_url": "https://x/c", "answers_url": "https://x/q", "confirm_url": "https://x/k",
-        "download_url": "https://x/d", "verify_url": "https://x/v", "unsubscribe_url": "https://x/u",
-        "refund_cents": 29500, "amount_paid_cents": 29500, "refund_days": 7,
-        "refund_deadline": "mercredi 6 janvier 2027",
-        "headline": "Demain : votre programme commence",
-        "session_title": "Semaine 1", "session_when": "mer. 6 janv. 2027", "is_first": True,
-        "venue": "12, rue Calme, Ottawa", "wording": "Oui, écrivez-moi.",
-        "body": "Apportez une couverture.",
-        "sender_name": "Claire", "previous_program": registration.program, "heading": "Bonjour",
-        "email": MarketingEmail(subject="Nouvelles d'hiver", body="Un texte."),
-        "certificate": Certificate(
-            program_title="Pleine conscience", code="ABCD-1234",
-            first_day=timezone.localdate(), last_day=timezone.localdate(),
-        ),
-        "requested_at": timezone.now(), "kept_names": 1, "years": 6, "changes": ["Semaine 1"],
-        "receipts": [], "hold_live": True, "hold_expires": "mercredi 6 janvier 2027 à 19 h 00 HE",
-    }  # fmt: skip
-    steps = [
-        "application_received", "application_approved", "application_waitlisted",
-        "application_declined", "application_call_first", "approval_lapsed",
-    ]  # fmt: skip
-    templates = [("application", {"step": step}) for step in steps] + [
-        (name, {})
-        for name in (
-            "answers_request", "cancellation", "certificate_issued", "confirmation",
-            "consent_confirm", "late_payment_refunded", "marketing", "message",
-            "payment_failed", "privacy_deletion_done", "program_cancelled", "refund",
-            "registration_link", "reminder", "schedule_change", "waitlist_confirm",
-            "waitlist_joined", "waitlist_link", "waitlist_offer", "waitlist_offer_expired",
-        )
-    ]  # fmt: skip
-    for name, extra in templates:
-        with translation.override("en"):
-            composed = rendering.compose(
-                language="fr",
-                subject=lambda: "Sujet",
-                template=name,
-                context=lambda extra=extra: {**base, **extra},
-            )
-        assert_french(composed.subject, composed.body_text, composed.body_html, kind=name)
-
-
 def test_french_confirmation_shows_money_and_dates_the_french_way(send):
     program = french_program()
     registration = RegistrationFactory(program=program, language="fr", name="Élise")
@@ -347,28 +295,6 @@ def test_french_registration_gets_french_while_english_keeps_english(send):
     )
 
 
-def test_french_news_emails_follow_the_subscriber_language(django_capture_on_commit_callbacks):
-    now = timezone.now()
-    subscriber = Subscriber.objects.create(
-        email="elise@example.com", name="Élise", language="fr", created_at=now
-    )
-    consent = Consent.objects.create(
-        subscriber=subscriber, email=subscriber.email, name="Élise", wording="Oui.",
-        source=Consent.Source.choices[0][0], given_at=now,
-    )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        consent_confirm(consent=consent)
-    (message,) = [m for m in mail.outbox if m.to == [subscriber.email]]
-    assert message.subject == "Veuillez confirmer\u00a0: nouvelles des programmes"
-    assert_french(message.subject, message.body, html_of(message), kind="consent_confirm")
-
-    email = MarketingEmail.objects.create(subject="Nouvelles d'hiver", body="Un texte.")
-    draft = marketing_draft(email=email, subscriber=subscriber, sender=Centre.current())
-    assert "Pour vous désabonner en un clic" in draft.body_text
-    assert "Désabonnez-vous" in draft.body_html
-    assert_french(draft.subject, draft.body_text, draft.body_html, kind="marketing")
-
-
 def test_french_registration_reaches_facilitators_in_english_with_its_accents(send):
     program = french_program()
     lead = FacilitatorFactory(name="Claire", user=UserFactory(email="lead@example.com"))
@@ -384,3 +310,25 @@ def test_french_registration_reaches_facilitators_in_english_with_its_accents(se
     for message in (notice, applied):
         assert "Élise Côté-Bérubé" in message.body and "Élise Côté-Bérubé" in html_of(message)
         assert "With care," in message.body and '<html lang="en">' in html_of(message)
+
+
+def test_french_email_links_open_the_french_pages(send):
+    """Addresses are reversed in the reader's language: under /fr/ once French pages have
+    their prefix, the same as a French page's own links."""
+    program = french_program()
+    french = RegistrationFactory(program=program, language="fr", user=None)
+    english = RegistrationFactory(program=program, language="en", user=None)
+
+    (to_french,) = send(emails.confirmation, registration=french)
+    (to_english,) = send(emails.confirmation, registration=english)
+
+    for message, registration, language in ((to_french, french, "fr"), (to_english, english, "en")):
+        with translation.override(language):
+            pages = [
+                reverse("registrations:list"),
+                reverse("registrations:detail", args=[registration.reference]),
+                program.get_absolute_url(),
+            ]
+        for page in pages:
+            assert f'href="{settings.SITE_URL}{page}' in html_of(message), (language, page)
+            assert f"{settings.SITE_URL}{page}" in message.body, (language, page)
