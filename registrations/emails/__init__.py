@@ -5,7 +5,9 @@ the change and writes its email(s) through the outbox's one writer
 (outbox.services.write), idempotent by dedup key, which sends them once that
 transaction commits. Each email about a registration carries its reference. Bodies
 are rendered now, from templates/emails/<name>.txt and .html, so what was sent is
-what the admin shows. Sensitive intake answers never reach an email.
+what the admin shows. Each is written in its reader's language, the one stored on
+their registration or waitlist entry (`queue(language=...)`); facilitators' emails stay
+in English. Sensitive intake answers never reach an email.
 
 Split by audience: participants (their registration, a schedule change), waitlist and
 facilitators; compose holds how an email is written, links the addresses emails carry.

@@ -1,5 +1,6 @@
-"""How an email is written: its kind, its bodies rendered from templates/emails/, the
-outbox write, and the pieces of context most emails share."""
+"""How an email is written: its kind, its subject and bodies in the person's language
+(outbox.rendering.compose), the outbox write, and the pieces of context most emails
+share."""
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
