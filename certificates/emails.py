@@ -1,5 +1,7 @@
 """The email a participant gets when their certificate is issued (through the outbox)."""
 
+from django.utils.translation import gettext as _
+
 from registrations.emails import absolute, queue, registration_url
 from registrations.emails.links import personal_url
 
@@ -16,9 +18,13 @@ def certificate_issued(*, certificate: Certificate) -> None:
         kind=KIND,
         dedup_key=f"certificate_issued:{certificate.pk}",
         recipient=registration.email,
-        subject=f"Your certificate of completion: {certificate.program_title}",
+        language=registration.language,
+        subject=lambda: (
+            _("Your certificate of completion: %(program)s")
+            % {"program": certificate.program_title}
+        ),
         template="certificate_issued",
-        context={
+        context=lambda: {
             "name": certificate.name,
             "certificate": certificate,
             "download_url": personal_url(registration, "certificates:download"),

@@ -4,6 +4,7 @@ from templates/emails/, whose footer names the sender (outbox.rendering)."""
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from omwellness.models import Centre
 from outbox import rendering
@@ -35,9 +36,11 @@ def unsubscribe_url(subscriber: Subscriber) -> str:
 
 def consent_confirm(*, consent: Consent) -> None:
     """Asks the address's owner to confirm (double opt-in); one email per consent."""
-    body_text, body_html = rendering.render(
+    composed = rendering.compose(
+        language=consent.subscriber.language,
+        subject=lambda: _("Please confirm: news of future programs"),
         template="consent_confirm",
-        context={
+        context=lambda: {
             "name": consent.name,
             "program": consent.program,
             "confirm_url": confirm_url(consent),
@@ -49,9 +52,9 @@ def consent_confirm(*, consent: Consent) -> None:
             kind=Kind.CONSENT_CONFIRM,
             dedup_key=f"consent-confirm:{consent.pk}",
             recipient=consent.email,
-            subject="Please confirm: news of future programs",
-            body_text=body_text,
-            body_html=body_html,
+            subject=composed.subject,
+            body_text=composed.body_text,
+            body_html=composed.body_html,
         )
     )
 
@@ -60,9 +63,18 @@ def marketing_draft(
     *, email: MarketingEmail, subscriber: Subscriber, sender: Centre
 ) -> outbox.EmailDraft:
     unsubscribe = unsubscribe_url(subscriber)
-    body_text, body_html = rendering.render(
+    # Staff write the announcement itself in one language; its greeting, footer and
+    # unsubscribe line are in the subscriber's.
+    composed = rendering.compose(
+        language=subscriber.language,
+        subject=lambda: email.subject,
         template="marketing",
-        context={"email": email, "name": subscriber.name, "unsubscribe_url": unsubscribe},
+        # The link in the footer opens the unsubscribe page in the subscriber's language.
+        context=lambda: {
+            "email": email,
+            "name": subscriber.name,
+            "unsubscribe_url": unsubscribe_url(subscriber),
+        },
         sender=sender,
     )
     # One announcement of a next term per person, however many past terms they took.
@@ -74,9 +86,9 @@ def marketing_draft(
         kind=Kind.MARKETING,
         dedup_key=dedup_key,
         recipient=subscriber.email,
-        subject=email.subject,
-        body_text=body_text,
-        body_html=body_html,
+        subject=composed.subject,
+        body_text=composed.body_text,
+        body_html=composed.body_html,
         reference=f"marketing:{email.pk}",
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",

@@ -8,6 +8,7 @@ import its own task layer (tasks import the outbox, never the reverse).
 """
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from .models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "outbox.tasks.send_email"
+NOT_NO_BREAK_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 SUBJECT_MAX_LENGTH = OutboundEmail._meta.get_field("subject").max_length or 255
 
 
@@ -44,7 +46,9 @@ class EmailDraft:
 def subject_line(subject: str) -> str:
     """One line, as a mail header must be (a typed newline would make the email unsendable),
     and short enough to store: a long program title and name can pass the column's length."""
-    line = " ".join(subject.split())
+    # Any run of whitespace becomes one space, except the no-break spaces French puts
+    # before a colon ("Changement d'horaire : ..."), which stay where they are.
+    line = " ".join(NOT_NO_BREAK_SPACE.split(subject.strip()))
     return line if len(line) <= SUBJECT_MAX_LENGTH else line[: SUBJECT_MAX_LENGTH - 1] + "…"
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omwellness.models import Centre
 from programs.models import Facilitator
@@ -65,6 +66,8 @@ def deletion_complete(*, request_id: int, actor, now: datetime | None = None) ->
             return request
         person = Person(user=request.user, emails=tuple(request.address_list))
         registrations = list(owned_registrations(person).order_by("pk"))
+        # Read before the account and registrations are erased: the last email is in it.
+        language = _language_of(request, registrations)
         erased = sum(
             registration_erase(
                 registration_id=r.pk,
@@ -107,7 +110,9 @@ def deletion_complete(*, request_id: int, actor, now: datetime | None = None) ->
         request.save(update_fields=["completed_at", "completed_by", "outcome"])
         # Written before the other emails are erased, and kept: the record that the
         # person was told. The earlier emails to them lose their text and address.
-        _tell_the_person(request, kept_names=kept_names, years=centre.financial_records_years)
+        _tell_the_person(
+            request, kept_names=kept_names, years=centre.financial_records_years, language=language
+        )
         emails_erase(emails_to(person).exclude(kind=DELETION_DONE))
     logger.info("deletion request %s completed: %s", request.pk, request.outcome)
     return request
@@ -149,14 +154,24 @@ def _outcome(
     return "\n".join(lines)
 
 
-def _tell_the_person(request: DeletionRequest, *, kept_names: int, years: int) -> None:
+def _language_of(request: DeletionRequest, registrations: list) -> str:
+    """The person's language: their account's, else their latest registration's."""
+    if request.user is not None:
+        return request.user.language
+    return registrations[-1].language if registrations else ""
+
+
+def _tell_the_person(
+    request: DeletionRequest, *, kept_names: int, years: int, language: str
+) -> None:
     emails.queue(
         kind=DELETION_DONE,
         dedup_key=f"privacy-deletion-done-{request.pk}",
         recipient=request.email,
-        subject="We have deleted your personal data",
+        language=language,
+        subject=lambda: _("We have deleted your personal data"),
         template=DELETION_DONE,
-        context={
+        context=lambda: {
             "requested_at": request.requested_at,
             "kept_names": kept_names,
             "years": years,

@@ -2,13 +2,18 @@
 
 UIDs are stable per session and SEQUENCE grows when a session moves, so a
 calendar that imported the file updates its events instead of duplicating them.
+
+Written in the active language: the page's for a download, the person's for the file
+an email carries (the email is composed inside `translation.override`). The events'
+words carry their language (the LANGUAGE parameter: "en-CA" or "fr-CA").
 """
 
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .models import Program, Session
@@ -20,6 +25,11 @@ def session_uid(session: Session) -> str:
     return f"{session.uid}@{UID_DOMAIN}"
 
 
+def _language_tag() -> str:
+    """The active language as a calendar names it: "fr-CA" or "en-CA"."""
+    return "fr-CA" if (translation.get_language() or "").startswith("fr") else "en-CA"
+
+
 def program_calendar(
     *,
     program: Program,
@@ -28,6 +38,7 @@ def program_calendar(
     method: str = "PUBLISH",
 ) -> bytes:
     """An .ics of every session. `meeting_link` only for confirmed participants."""
+    words = {"language": _language_tag()}
     calendar = Calendar()
     calendar.add("prodid", "-//omwellness//registrations//EN")
     calendar.add("version", "2.0")
@@ -45,20 +56,24 @@ def program_calendar(
         event.add("dtstamp", stamp)
         event.add("dtstart", timezone.localtime(session.starts_at))
         event.add("dtend", timezone.localtime(session.ends_at))
-        event.add("summary", f"{program.title}: {session.title}")
+        summary = _("%(program)s: %(session)s") % {
+            "program": program.title,
+            "session": session.title,
+        }
+        event.add("summary", summary, parameters=words)
         if program.status == Program.Status.CANCELLED:
             event.add("status", "CANCELLED")
         else:
             event.add("status", "CONFIRMED")
         location = meeting_link or session.location_note or program.venue
         if not location and program.is_online:
-            location = "Online (link sent to registered participants)"
+            location = _("Online (link sent to registered participants)")
         if location:
-            event.add("location", location)
+            event.add("location", location, parameters=words)
         description = [program.summary, "", page]
         if meeting_link:
-            description += ["", f"Join online: {meeting_link}"]
-        event.add("description", "\n".join(description))
+            description += ["", _("Join online: %(link)s") % {"link": meeting_link}]
+        event.add("description", "\n".join(description), parameters=words)
         event.add("url", page)
         calendar.add_component(event)
     if sessions:

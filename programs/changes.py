@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core import signing
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from .schedule import session_when
 
@@ -43,10 +44,17 @@ class SessionChange:
         old = _when(self.old_starts_at, self.old_ends_at)
         new = _when(self.new_starts_at, self.new_ends_at)
         if self.kind == ChangeKind.ADDED:
-            return f"{self.title} is added: {new}"
+            return _("%(session)s is added: %(new)s") % {"session": self.title, "new": new}
         if self.kind == ChangeKind.REMOVED:
-            return f"{self.title} on {old} is cancelled; please remove it from your calendar"
-        return f"{self.title} moves from {old} to {new}"
+            return _("%(session)s on %(old)s is cancelled; please remove it from your calendar") % {
+                "session": self.title,
+                "old": old,
+            }
+        return _("%(session)s moves from %(old)s to %(new)s") % {
+            "session": self.title,
+            "old": old,
+            "new": new,
+        }
 
     def to_dict(self) -> dict:
         return {

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from omwellness.formatting import long_date
 from omwellness.models import Centre
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.models import Program, Session
-from programs.schedule import long_day, session_when
+from programs.schedule import session_when
 
 from . import emails
 from .models import Registration
@@ -164,32 +167,39 @@ def due_reminders(*, now: datetime | None = None) -> list[DueReminder]:
 
 
 def _headline(reminder: ReminderMoment, now: datetime) -> str:
+    """The reminder's first line, in the active language."""
     starts_at = reminder.session.starts_at
     days = (timezone.localtime(starts_at).date() - timezone.localdate(now)).days
     if days <= 0:
-        return f"Today: {reminder.session.title}"
+        return _("Today: %(session)s") % {"session": reminder.session.title}
     if reminder.label == SESSION_DAY:
-        return f"Coming up: {reminder.session.title}"
+        return _("Coming up: %(session)s") % {"session": reminder.session.title}
     if days == 1:
-        return "Tomorrow: your program begins"
+        return _("Tomorrow: your program begins")
     if days % 7 == 0:
         weeks = days // 7
-        span = f"{weeks} week{'s' if weeks > 1 else ''}"
-        return f"{span} to go: your program begins {long_day(starts_at)}"
-    return f"{days} days to go: your program begins {long_day(starts_at)}"
+        return ngettext(
+            "%(count)s week to go: your program begins %(day)s",
+            "%(count)s weeks to go: your program begins %(day)s",
+            weeks,
+        ) % {"count": weeks, "day": long_date(starts_at)}
+    return _("%(count)s days to go: your program begins %(day)s") % {
+        "count": days,
+        "day": long_date(starts_at),
+    }
 
 
 def reminder_email(
     *, due: DueReminder, now: datetime, sender: Centre | None = None
 ) -> outbox.EmailDraft:
+    """One reminder, written in the registration's language."""
     registration, reminder = due.registration, due.reminder
     program = registration.program
     session = reminder.session
-    headline = _headline(reminder, now)
-    body_text, body_html = emails.render(
-        template="reminder",
-        context={
-            "headline": headline,
+
+    def context() -> dict:
+        return {
+            "headline": _headline(reminder, now),
             "name": registration.name,
             "program": program,
             "program_url": emails.program_url(program),
@@ -199,16 +209,22 @@ def reminder_email(
             "meeting_link": emails.participant_meeting_link(program),
             "venue": program.venue if program.format != Program.Format.ONLINE else "",
             "is_first": reminder.label == FIRST_SESSION,
-        },
+        }
+
+    composed = emails.compose(
+        language=registration.language,
+        subject=lambda: f"{_headline(reminder, now)} ({program.title})",
+        template="reminder",
+        context=context,
         sender=sender,
     )
     return outbox.EmailDraft(
         kind=emails.Kind.REMINDER,
         dedup_key=due.dedup_key,
         recipient=registration.email,
-        subject=f"{headline} ({program.title})",
-        body_text=body_text,
-        body_html=body_html,
+        subject=composed.subject,
+        body_text=composed.body_text,
+        body_html=composed.body_html,
         reference=registration.reference,
     )
 

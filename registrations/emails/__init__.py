@@ -5,7 +5,9 @@ the change and writes its email(s) through the outbox's one writer
 (outbox.services.write), idempotent by dedup key, which sends them once that
 transaction commits. Each email about a registration carries its reference. Bodies
 are rendered now, from templates/emails/<name>.txt and .html, so what was sent is
-what the admin shows. Sensitive intake answers never reach an email.
+what the admin shows. Each is written in its reader's language, the one stored on
+their registration or waitlist entry (`queue(language=...)`); facilitators' emails stay
+in English. Sensitive intake answers never reach an email.
 
 Split by audience: participants (their registration, a schedule change), waitlist and
 facilitators; compose holds how an email is written, links the addresses emails carry.
@@ -22,13 +24,15 @@ from .approval import (
     approval_lapsed,
 )
 from .compose import (
+    FACILITATORS_LANGUAGE,
     ICS_MIMETYPE,
     Kind,
     calendar_attachment,
+    compose,
+    fixed,
     participant_meeting_link,
     program_stay,
     queue,
-    render,
     when,
 )
 from .facilitators import facilitators_notice, facilitators_switch, message_participants
@@ -60,6 +64,7 @@ from .waitlist import (
 )
 
 __all__ = [
+    "FACILITATORS_LANGUAGE",
     "ICS_MIMETYPE",
     "Kind",
     "absolute",
@@ -75,9 +80,11 @@ __all__ = [
     "calendar_attachment",
     "cancel_url",
     "cancellation",
+    "compose",
     "confirmation",
     "facilitators_notice",
     "facilitators_switch",
+    "fixed",
     "late_payment_refunded",
     "message_participants",
     "minimum_decision",
@@ -91,7 +98,6 @@ __all__ = [
     "refund",
     "registration_link",
     "registration_url",
-    "render",
     "schedule_change",
     "waitlist_confirm",
     "waitlist_joined",

@@ -1,23 +1,31 @@
-"""How an email is written: its kind, its bodies rendered from templates/emails/, the
-outbox write, and the pieces of context most emails share."""
+"""How an email is written: its kind, its subject and bodies in the person's language
+(outbox.rendering.compose), the outbox write, and the pieces of context most emails
+share."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from omwellness.formatting import long_date, time_of_day
 from omwellness.models import Centre
 from outbox import rendering
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.calendar import program_calendar
 from programs.models import Program, Session
-from programs.schedule import long_day, schedule_summary, session_when
+from programs.schedule import schedule_summary, session_when
 from registrations.models import Registration, RegistrationLog
 
 from .links import cancel_url, my_registrations_url, program_url, registration_url
 
+T = TypeVar("T")
+
 ICS_MIMETYPE = "text/calendar"
+# Facilitators' emails are in English, like their area of the site and the admin.
+FACILITATORS_LANGUAGE = "en"
 
 
 class Kind:
@@ -48,10 +56,19 @@ class Kind:
     APPROVAL_LAPSED = "approval_lapsed"
 
 
-def render(*, template: str, context: dict, sender: Centre | None = None) -> tuple[str, str]:
-    """The plain-text and HTML bodies of templates/emails/<template>.txt and .html, with
-    the sender identification every footer carries (outbox.rendering)."""
-    return rendering.render(template=template, context=context, sender=sender)
+def compose(
+    *,
+    language: str | None,
+    subject: Callable[[], str],
+    template: str,
+    context: Callable[[], dict],
+    sender: Centre | None = None,
+) -> rendering.Composed:
+    """The subject and bodies of templates/emails/<template>.txt and .html in `language`,
+    with the sender identification every footer carries (outbox.rendering)."""
+    return rendering.compose(
+        language=language, subject=subject, template=template, context=context, sender=sender
+    )
 
 
 def queue(
@@ -59,33 +76,49 @@ def queue(
     kind: str,
     dedup_key: str,
     recipient: str,
-    subject: str,
+    language: str | None,
+    subject: Callable[[], str],
     template: str,
-    context: dict,
+    context: Callable[[], dict],
     registration: Registration | None = None,
-    attachments: Sequence[dict] = (),
+    attachments: Callable[[], Sequence[dict]] | None = None,
 ) -> OutboundEmail:
-    """Renders one email and writes it to the outbox, which sends it after commit; the same
-    key writes it once (and renders nothing the second time).
+    """Writes one email, in the person's `language` (the one stored on their registration,
+    waitlist entry or account), to the outbox, which sends it after commit; the same key
+    writes it once (and renders nothing the second time).
 
-    `attachments`: [{"filename": ..., "content": <text>, "mimetype": ...}].
+    `subject`, `context` and `attachments` are functions, called with `language` active
+    so the program's title, dates and money read in it; `attachments` returns
+    [{"filename": ..., "content": <text>, "mimetype": ...}].
     """
     existing = OutboundEmail.objects.filter(dedup_key=dedup_key).first()
     if existing is not None:
         return existing
-    body_text, body_html = render(template=template, context=context)
+    composed = rendering.compose(
+        language=language,
+        subject=subject,
+        template=template,
+        context=context,
+        attachments=attachments,
+    )
     return outbox.write(
         outbox.EmailDraft(
             kind=kind,
             dedup_key=dedup_key,
             recipient=recipient,
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            attachments=tuple(attachments),
+            subject=composed.subject,
+            body_text=composed.body_text,
+            body_html=composed.body_html,
+            attachments=composed.attachments,
             reference=registration.reference if registration is not None else "",
         )
     )
+
+
+def fixed(value: T) -> Callable[[], T]:
+    """A subject or context composed already, for `queue`: for emails whose words do not
+    depend on the language (the facilitators', in English)."""
+    return lambda: value
 
 
 def sessions_of(program: Program) -> list[Session]:
@@ -116,7 +149,7 @@ def program_context(program: Program, sessions: list[Session]) -> dict:
             for session in sessions
         ],
         "schedule_summary": schedule_summary(sessions),
-        "first_session_day": long_day(starts_at) if starts_at else "",
+        "first_session_day": long_date(starts_at) if starts_at else "",
         "first_session_when": session_when(sessions[0]) if sessions else "",
         "venue": program.venue if program.format != Program.Format.ONLINE else "",
     }
@@ -133,19 +166,17 @@ def registration_context(registration: Registration, sessions: list[Session]) ->
         "cancel_url": cancel_url(registration),
         "my_registrations_url": my_registrations_url(),
         "refund_days": program.refund_days_before_start,
-        "refund_deadline": long_day(refund_deadline) if refund_deadline else "",
+        "refund_deadline": long_date(refund_deadline) if refund_deadline else "",
         **program_context(program, sessions),
     }
 
 
 def when(moment: datetime | None) -> str:
-    """'Wednesday, January 7, 2026 at 7:00 pm ET'."""
+    """'Wednesday, January 7, 2026 at 7:00 pm ET' / 'mercredi 7 janvier 2026 à 19 h 00 HE'."""
     if moment is None:
         return ""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    meridiem = "am" if local.hour < 12 else "pm"
-    return f"{long_day(moment)} at {hour}:{local.minute:02d} {meridiem} ET"
+    # Translators: a deadline: "Wednesday, January 7, 2026 at 7:00 pm ET".
+    return _("%(day)s at %(time)s ET") % {"day": long_date(moment), "time": time_of_day(moment)}
 
 
 def program_stay(registration: Registration) -> str:

@@ -4,13 +4,14 @@ import hashlib
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omwellness.models import User
 from programs.models import Facilitator, Program
 from registrations.models import Registration
 from registrations.seats import program_seats_left
 
-from .compose import Kind, confirmed_participants, program_stay, queue
+from .compose import FACILITATORS_LANGUAGE, Kind, confirmed_participants, fixed, program_stay, queue
 from .links import absolute, program_url, registration_url
 
 
@@ -35,18 +36,23 @@ def facilitators_notice(*, registration: Registration, event: str) -> None:
             kind=Kind.FACILITATORS_NOTICE,
             dedup_key=f"facilitators:{event}:{registration.pk}:{stay}:{account.pk}",
             recipient=account.email,
-            subject=f"{registration.name} {verb} {program.title}",
+            language=FACILITATORS_LANGUAGE,
+            subject=fixed(f"{registration.name} {verb} {program.title}"),
             template="facilitators_notice",
-            context={
-                "name": facilitator.name,
-                "event": event,
-                "participant_name": registration.name,
-                "participant_email": registration.email,
-                "program": program,
-                "confirmed_count": confirmed,
-                "seats_left": seats_left,
-                "roster_url": absolute(reverse("facilitate:roster", kwargs={"slug": program.slug})),
-            },
+            context=fixed(
+                {
+                    "name": facilitator.name,
+                    "event": event,
+                    "participant_name": registration.name,
+                    "participant_email": registration.email,
+                    "program": program,
+                    "confirmed_count": confirmed,
+                    "seats_left": seats_left,
+                    "roster_url": absolute(
+                        reverse("facilitate:roster", kwargs={"slug": program.slug})
+                    ),
+                }
+            ),
         )
 
 
@@ -61,20 +67,25 @@ def facilitators_switch(*, registration: Registration, source: Program, switch_i
                 kind=Kind.FACILITATORS_NOTICE,
                 dedup_key=f"facilitators:switch:{switch_id}:{program.pk}:{account.pk}",
                 recipient=account.email,
-                subject=f"{registration.name} moved {'to' if joined else 'from'} {program.title}",
+                language=FACILITATORS_LANGUAGE,
+                subject=fixed(
+                    f"{registration.name} moved {'to' if joined else 'from'} {program.title}"
+                ),
                 template="facilitators_switch",
-                context={
-                    "name": facilitator.name,
-                    "joined": joined,
-                    "participant_name": registration.name,
-                    "participant_email": registration.email,
-                    "program": program,
-                    "other_program": source if joined else target,
-                    "seats_left": seats_left,
-                    "roster_url": absolute(
-                        reverse("facilitate:roster", kwargs={"slug": program.slug})
-                    ),
-                },
+                context=fixed(
+                    {
+                        "name": facilitator.name,
+                        "joined": joined,
+                        "participant_name": registration.name,
+                        "participant_email": registration.email,
+                        "program": program,
+                        "other_program": source if joined else target,
+                        "seats_left": seats_left,
+                        "roster_url": absolute(
+                            reverse("facilitate:roster", kwargs={"slug": program.slug})
+                        ),
+                    }
+                ),
             )
 
 
@@ -83,27 +94,48 @@ def message_participants(*, program: Program, subject: str, body: str, sender) -
 
     The same message sent twice on one day (a double click) goes out once.
     """
-    sender_name = getattr(sender, "name", "") or "your facilitator"
+    sender_name = getattr(sender, "name", "")
     day = timezone.localdate().isoformat()
     digest = hashlib.sha256(
         f"{program.pk}\n{getattr(sender, 'pk', '')}\n{day}\n{subject}\n{body}".encode()
     ).hexdigest()[:16]
     participants = confirmed_participants(program)
     for registration in participants:
-        queue(
-            kind=Kind.MESSAGE,
-            dedup_key=f"message:{digest}:{registration.pk}",
-            recipient=registration.email,
-            subject=f"{subject} ({program.title})",
-            template="message",
-            context={
-                "name": registration.name,
-                "program": program,
-                "program_url": program_url(program),
-                "registration_url": registration_url(registration),
-                "body": body,
-                "sender_name": sender_name,
-            },
-            registration=registration,
+        _message_to(
+            registration,
+            program=program,
+            subject=subject,
+            body=body,
+            sender_name=sender_name,
+            digest=digest,
         )
     return len(participants)
+
+
+def _message_to(
+    registration: Registration,
+    *,
+    program: Program,
+    subject: str,
+    body: str,
+    sender_name: str,
+    digest: str,
+) -> None:
+    """The facilitator's words as they wrote them, around them the participant's language."""
+    queue(
+        kind=Kind.MESSAGE,
+        dedup_key=f"message:{digest}:{registration.pk}",
+        recipient=registration.email,
+        language=registration.language,
+        subject=lambda: f"{subject} ({program.title})",
+        template="message",
+        context=lambda: {
+            "name": registration.name,
+            "program": program,
+            "program_url": program_url(program),
+            "registration_url": registration_url(registration),
+            "body": body,
+            "sender_name": sender_name or _("your facilitator"),
+        },
+        registration=registration,
+    )

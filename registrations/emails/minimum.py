@@ -4,12 +4,13 @@ each person gets when a program is cancelled."""
 from datetime import date
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from programs.models import Program
 from programs.schedule import schedule_summary
 from registrations.models import Registration
 
-from .compose import Kind, queue, sessions_of
+from .compose import FACILITATORS_LANGUAGE, Kind, fixed, queue, sessions_of
 from .links import absolute, my_registrations_url, program_url, registration_url
 
 
@@ -32,16 +33,19 @@ def program_cancelled(
     email: str,
     registration: Registration | None = None,
     refund_cents: int = 0,
+    language: str | None = None,
 ) -> None:
     """One email per person (a registrant, or someone on the waitlist): the key is the
-    address, so a person both registered and waiting hears it once."""
+    address, so a person both registered and waiting hears it once. `language`: the
+    person's, from their registration or waitlist entry."""
     queue(
         kind=Kind.PROGRAM_CANCELLED,
         dedup_key=f"program_cancelled:{program.pk}:{email.strip().lower()}",
         recipient=email,
-        subject=f"{program.title} is cancelled",
+        language=language or (registration.language if registration else None),
+        subject=lambda: _("%(program)s is cancelled") % {"program": program.title},
         template="program_cancelled",
-        context={
+        context=lambda: {
             "name": name,
             "program": program,
             "program_url": program_url(program),
@@ -92,8 +96,9 @@ def minimum_decision(
             kind=Kind.MINIMUM_DECISION,
             dedup_key=f"minimum_decision:{program.pk}:{decision_date}:{address.lower()}",
             recipient=address,
-            subject=f"{program.title}: {outcome} ({registered} of {minimum})",  # i18n-check: staff
+            language=FACILITATORS_LANGUAGE,
+            subject=fixed(f"{program.title}: {outcome} ({registered} of {minimum})"),
             template="minimum_decision",
-            context={**context, "name": name, "url": url, "for_staff": not name},
+            context=fixed({**context, "name": name, "url": url, "for_staff": not name}),
         )
     return len(told)

@@ -3,6 +3,9 @@
 import hashlib
 from datetime import datetime
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
 from programs.models import Program
@@ -32,9 +35,13 @@ def confirmation(*, registration: Registration) -> None:
         kind=Kind.CONFIRMATION,
         dedup_key=f"confirmation:{registration.pk}:{program_stay(registration)}",
         recipient=registration.email,
-        subject=f"You're registered: {program.title} ({registration.reference})",
+        language=registration.language,
+        subject=lambda: (
+            _("You're registered: %(program)s (%(reference)s)")
+            % {"program": program.title, "reference": registration.reference}
+        ),
         template="confirmation",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions),
             "meeting_link": meeting_link,
             "amount_paid_cents": registration.amount_paid.net_cents,
@@ -42,7 +49,7 @@ def confirmation(*, registration: Registration) -> None:
             "receipts": _receipts(registration),
         },
         registration=registration,
-        attachments=[
+        attachments=lambda: [
             calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
         ],
     )
@@ -74,9 +81,13 @@ def answers_request(*, registration: Registration, previous_program: Program) ->
         kind=Kind.ANSWERS_REQUEST,
         dedup_key=f"answers_request:{registration.pk}:{program_stay(registration)}",
         recipient=registration.email,
-        subject=f"A few questions before {program.title} ({registration.reference})",
+        language=registration.language,
+        subject=lambda: (
+            _("A few questions before %(program)s (%(reference)s)")
+            % {"program": program.title, "reference": registration.reference}
+        ),
         template="answers_request",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions_of(program)),
             "previous_program": previous_program,
             "answers_url": answers_url(registration),
@@ -93,9 +104,12 @@ def payment_failed(*, registration: Registration) -> None:
         kind=Kind.PAYMENT_FAILED,
         dedup_key=f"payment_failed:{registration.pk}:{failed.pk if failed else 'none'}",
         recipient=registration.email,
-        subject=f"Your payment did not go through: {program.title}",
+        language=registration.language,
+        subject=lambda: (
+            _("Your payment did not go through: %(program)s") % {"program": program.title}
+        ),
         template="payment_failed",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions_of(program)),
             "hold_live": registration.hold_is_live(),
             "hold_expires": when(registration.hold_expires_at),
@@ -111,9 +125,12 @@ def late_payment_refunded(*, registration: Registration, refund_cents: int) -> N
         kind=Kind.LATE_PAYMENT_REFUNDED,
         dedup_key=f"late_payment_refunded:{registration.pk}",
         recipient=registration.email,
-        subject=f"We refunded your payment: {program.title} is full",
+        language=registration.language,
+        subject=lambda: (
+            _("We refunded your payment: %(program)s is full") % {"program": program.title}
+        ),
         template="late_payment_refunded",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
             "join_waitlist_url": program_url(program),
@@ -128,9 +145,13 @@ def cancellation(*, registration: Registration, refund_cents: int) -> None:
         kind=Kind.CANCELLATION,
         dedup_key=f"cancellation:{registration.pk}",
         recipient=registration.email,
-        subject=f"Your registration is cancelled: {program.title} ({registration.reference})",
+        language=registration.language,
+        subject=lambda: (
+            _("Your registration is cancelled: %(program)s (%(reference)s)")
+            % {"program": program.title, "reference": registration.reference}
+        ),
         template="cancellation",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
             "receipts": _receipts(registration, credit_notes_only=True),
@@ -146,11 +167,17 @@ def refund(*, registration: Registration, refund_cents: int, refund_id: str) -> 
         kind=Kind.REFUND,
         dedup_key=f"refund:{refund_id}",
         recipient=registration.email,
-        subject=(
-            f"Refund of {format_money(refund_cents)}: {program.title} ({registration.reference})"
+        language=registration.language,
+        subject=lambda: (
+            _("Refund of %(amount)s: %(program)s (%(reference)s)")
+            % {
+                "amount": format_money(refund_cents),
+                "program": program.title,
+                "reference": registration.reference,
+            }
         ),
         template="refund",
-        context={
+        context=lambda: {
             **registration_context(registration, sessions_of(program)),
             "refund_cents": refund_cents,
             "receipts": _receipts(registration, credit_notes_only=True),
@@ -168,9 +195,13 @@ def registration_link(*, registration: Registration, now: datetime | None = None
         kind=Kind.REGISTRATION_LINK,
         dedup_key=f"registration_link:{registration.pk}:{minute(now)}",
         recipient=registration.email,
-        subject=f"Your registration for {program.title} ({registration.reference})",
+        language=registration.language,
+        subject=lambda: (
+            _("Your registration for %(program)s (%(reference)s)")
+            % {"program": program.title, "reference": registration.reference}
+        ),
         template="registration_link",
-        context=registration_context(registration, sessions_of(program)),
+        context=lambda: registration_context(registration, sessions_of(program)),
         registration=registration,
     )
 
@@ -183,21 +214,45 @@ def schedule_change(*, program: Program, changes: list) -> None:
         return
     sessions = sessions_of(program)
     meeting_link = participant_meeting_link(program)
-    attachment = calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
-    lines = [change.describe() for change in changes]
-    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    # The digest names the change itself, whatever language each person reads it in.
+    with translation.override("en"):
+        lines = "\n".join(change.describe() for change in changes)
+    digest = hashlib.sha256(lines.encode()).hexdigest()[:16]
     for registration in confirmed_participants(program):
-        queue(
-            kind=Kind.SCHEDULE_CHANGE,
-            dedup_key=f"schedule_change:{registration.pk}:{digest}",
-            recipient=registration.email,
-            subject=f"Schedule change: {program.title}",
-            template="schedule_change",
-            context={
-                **registration_context(registration, sessions),
-                "changes": lines,
-                "meeting_link": meeting_link,
-            },
-            registration=registration,
-            attachments=[attachment],
+        _schedule_change_to(
+            registration,
+            program=program,
+            sessions=sessions,
+            changes=changes,
+            meeting_link=meeting_link,
+            digest=digest,
         )
+
+
+def _schedule_change_to(
+    registration: Registration,
+    *,
+    program: Program,
+    sessions: list,
+    changes: list,
+    meeting_link: str,
+    digest: str,
+) -> None:
+    """One participant's schedule-change email and calendar file, in their language."""
+    queue(
+        kind=Kind.SCHEDULE_CHANGE,
+        dedup_key=f"schedule_change:{registration.pk}:{digest}",
+        recipient=registration.email,
+        language=registration.language,
+        subject=lambda: _("Schedule change: %(program)s") % {"program": program.title},
+        template="schedule_change",
+        context=lambda: {
+            **registration_context(registration, sessions),
+            "changes": [change.describe() for change in changes],
+            "meeting_link": meeting_link,
+        },
+        registration=registration,
+        attachments=lambda: [
+            calendar_attachment(program=program, sessions=sessions, meeting_link=meeting_link)
+        ],
+    )

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from registrations.models import WaitlistEntry
 
@@ -24,9 +25,10 @@ def waitlist_joined(*, entry: WaitlistEntry) -> None:
         kind=Kind.WAITLIST_JOINED,
         dedup_key=f"waitlist_joined:{entry.pk}",
         recipient=entry.email,
-        subject=f"You're on the waitlist: {entry.program.title}",
+        language=entry.language,
+        subject=lambda: _("You're on the waitlist: %(program)s") % {"program": entry.program.title},
         template="waitlist_joined",
-        context=entry_context(entry),
+        context=lambda: entry_context(entry),
     )
 
 
@@ -37,9 +39,13 @@ def waitlist_confirm(*, entry: WaitlistEntry, now: datetime | None = None) -> No
         kind=Kind.WAITLIST_CONFIRM,
         dedup_key=f"waitlist_confirm:{entry.pk}:{minute(now)}",
         recipient=entry.email,
-        subject=f"Please confirm your place on the waitlist: {entry.program.title}",
+        language=entry.language,
+        subject=lambda: (
+            _("Please confirm your place on the waitlist: %(program)s")
+            % {"program": entry.program.title}
+        ),
         template="waitlist_confirm",
-        context=entry_context(entry),
+        context=lambda: entry_context(entry),
     )
 
 
@@ -50,25 +56,30 @@ def waitlist_link(*, entry: WaitlistEntry, now: datetime | None = None) -> None:
         kind=Kind.WAITLIST_LINK,
         dedup_key=f"waitlist_link:{entry.pk}:{minute(now)}",
         recipient=entry.email,
-        subject=f"Your place on the waitlist: {entry.program.title}",
+        language=entry.language,
+        subject=lambda: (
+            _("Your place on the waitlist: %(program)s") % {"program": entry.program.title}
+        ),
         template="waitlist_link",
-        context=entry_context(entry),
+        context=lambda: entry_context(entry),
     )
 
 
 def waitlist_offer(*, entry: WaitlistEntry) -> None:
     """A seat is held for this person until the deadline; the link is theirs alone."""
-    accept_url = absolute(reverse("registrations:waitlist_accept", args=[entry.token]))
     stamp = entry.offer_expires_at.isoformat() if entry.offer_expires_at else "none"
     queue(
         kind=Kind.WAITLIST_OFFER,
         dedup_key=f"waitlist_offer:{entry.pk}:{stamp}",
         recipient=entry.email,
-        subject=f"A seat is yours if you want it: {entry.program.title}",
+        language=entry.language,
+        subject=lambda: (
+            _("A seat is yours if you want it: %(program)s") % {"program": entry.program.title}
+        ),
         template="waitlist_offer",
-        context={
+        context=lambda: {
             **entry_context(entry),
-            "accept_url": accept_url,
+            "accept_url": absolute(reverse("registrations:waitlist_accept", args=[entry.token])),
             "offer_expires": when(entry.offer_expires_at),
         },
     )
@@ -79,7 +90,10 @@ def waitlist_offer_expired(*, entry: WaitlistEntry) -> None:
         kind=Kind.WAITLIST_OFFER_EXPIRED,
         dedup_key=f"waitlist_offer_expired:{entry.pk}",
         recipient=entry.email,
-        subject=f"Your seat offer has expired: {entry.program.title}",
+        language=entry.language,
+        subject=lambda: (
+            _("Your seat offer has expired: %(program)s") % {"program": entry.program.title}
+        ),
         template="waitlist_offer_expired",
-        context=entry_context(entry),
+        context=lambda: entry_context(entry),
     )

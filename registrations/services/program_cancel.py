@@ -222,5 +222,7 @@ def _waitlist_end(*, program_id: int, now) -> int:
             entry.status = WaitlistEntry.Status.CLOSED
             entry.offer_expires_at = None
             entry.save(update_fields=["status", "offer_expires_at"])
-            emails.program_cancelled(program=program, name=entry.name, email=entry.email)
+            emails.program_cancelled(
+                program=program, name=entry.name, email=entry.email, language=entry.language
+            )
     return len(entries)
