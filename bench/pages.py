@@ -52,7 +52,7 @@ def fetch(base: str, page: Page) -> tuple[int, str]:
 
 
 def headers(page: Page) -> dict[str, str]:
-    return {"Cookie": f"sessionid={page.session_key}"} if page.session_key else {}
+    return {"Cookie": f"{page.cookie_name}={page.session_key}"} if page.session_key else {}
 
 
 def checked_size(base: str, page: Page) -> int:

@@ -12,7 +12,7 @@ reads the pages as JSON; bench/profile_pages.py calls it in-process.
 
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from importlib import import_module
 
@@ -29,6 +29,7 @@ class Page:
     path: str
     target: float  # the floor for req/s of this page ÷ req/s of the bare app
     session_key: str | None = None  # signed in when set
+    cookie_name: str = "sessionid"  # settings.SESSION_COOKIE_NAME
     expect: list[str] = field(default_factory=list)  # text the page must show
     rows: int | None = None  # ROW this many times
 
@@ -42,6 +43,7 @@ class Page:
 
 
 def build() -> list[Page]:
+    from django.conf import settings
     from django.core.management import call_command
 
     from programs.management.commands.load_demo import MSC_SLUG
@@ -55,7 +57,7 @@ def build() -> list[Page]:
     participant, my_titles = _participant()
     facilitator, roster_slug = _facilitator_of_200(msc)
     signed_in = ["Sign out", "My registrations"]
-    return [
+    pages = [
         Page("program-anonymous", f"/programs/{program.slug}/", 0.70,
              expect=[program.title, "Sign in"]),
         Page("program-signed-in", f"/programs/{program.slug}/", 0.15,
@@ -66,6 +68,7 @@ def build() -> list[Page]:
              session_key=_session(facilitator), expect=signed_in, rows=ROSTER_SIZE),
         Page("home-anonymous", "/", 0.70, expect=["Sign in", "Mindful Self-Compassion"]),
     ]  # fmt: skip
+    return [replace(page, cookie_name=settings.SESSION_COOKIE_NAME) for page in pages]
 
 
 def _participant():
