@@ -99,8 +99,9 @@ def main() -> None:
     ]
     bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare.settings"}
     with (
-        prodlike.process(site_args, env, ready_url=site + "/healthz/"),
-        prodlike.process(bare_args, bare_env, ready_url=bare + "/"),
+        wrk.server_log("gunicorn") as log,
+        prodlike.process(site_args, env, ready_url=site + "/healthz/", log=log),
+        prodlike.process(bare_args, bare_env, ready_url=bare + "/", log=log),
     ):
         bare_size = checked_size(bare, BARE)
         sizes = {page.name: checked_size(site, page) for page in pages}

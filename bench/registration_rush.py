@@ -122,11 +122,13 @@ def main() -> None:
         "--webhook-secret", env["STRIPE_WEBHOOK_SECRET"],
     ]  # fmt: skip
     with (
+        wrk.server_log("gunicorn") as log,
         prodlike.process(standin, env, log=subprocess.DEVNULL),
         prodlike.process(
             prodlike.gunicorn_args(port, workers=WORKERS, threads=THREADS),
             env,
             ready_url=base + "/healthz/",
+            log=log,
         ),
     ):
         reader = Page("program page, read alongside", "/programs/rush/", 0, expect=["Rush"])

@@ -129,6 +129,13 @@ def _found(pattern: str, text: str) -> str:
     return match.group(1)
 
 
+def server_log(name: str):
+    """A file for a server's output, kept out of the figures; its path is printed."""
+    log = tempfile.NamedTemporaryFile("w", prefix=f"bench-{name}-", suffix=".log", delete=False)
+    print(f"{name} log: {log.name}")
+    return log
+
+
 def database_url() -> str:
     """The benchmarks' own database, on DATABASE_URL's server: recreated by each run."""
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/omwellness")
