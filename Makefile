@@ -71,14 +71,17 @@ run: install
 		--webhook-secret whsec_standin --webhook-url http://$(HOST):$(PORT)/stripe/webhook/ & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# The benchmarks need PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL) and wrk.
+# The benchmarks need PostgreSQL and Redis (DATABASE_URL's server, REDIS_URL) and wrk: five
+# pages against bare Django (bench/bare) in one run, the registration rush with the program
+# page read alongside, the reminder scan. BENCH_SECONDS, BENCH_ROUNDS and BENCH_DATABASE
+# (the run's own database, recreated; omw_bench) tune them.
 bench: install
 	@command -v wrk >/dev/null || { \
 		echo "Installing wrk from Debian's packages"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null; }
 	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/omwellness} \
 		REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0}; \
-	$(PY) -m bench.program_page && \
+	$(PY) -m bench.pages && \
 	$(PY) -m bench.registration_rush && \
 	$(PY) -m bench.reminders
 

@@ -1,5 +1,7 @@
 -- wrk script: each request registers a new person; counts what the site answered.
--- Set by the caller: PATH, TOKEN (CSRF), PRICE (price option id) through wrk's args.
+-- Set by the caller: PATH, TOKEN (CSRF), PRICE (price option id) and RUN (a tag new to
+-- every wrk run: the per-address limit lives in Redis, which outlives the database)
+-- through wrk's args.
 local threads = {}
 local next_id = 1
 
@@ -10,7 +12,7 @@ function setup(thread)
 end
 
 function init(args)
-  path, token, price = args[1], args[2], args[3]
+  path, token, price, run = args[1], args[2], args[3], args[4]
   sent, held, full, other, server_errors = 0, 0, 0, 0, 0
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
   wrk.headers["Cookie"] = "csrftoken=" .. token
@@ -19,8 +21,9 @@ end
 
 function request()
   sent = sent + 1
-  local body = "csrfmiddlewaretoken=" .. token .. "&name=Rush+Person&email=rush" .. id .. "-" ..
-    sent .. "%40example.com&price_option=" .. price .. "&agree=on"
+  local email = "rush" .. run .. "-" .. id .. "-" .. sent .. "%40example.com"
+  local body = "csrfmiddlewaretoken=" .. token .. "&name=Rush+Person&email=" .. email ..
+    "&price_option=" .. price .. "&agree=on"
   return wrk.format("POST", path, nil, body)
 end
 
