@@ -235,8 +235,6 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="http://127.0.0.1:12111" if
 # Checkout; the middleware adds the origin of STRIPE_API_BASE (the stand-in locally).
 CSP_FORM_ACTION_EXTRA = ["https://checkout.stripe.com"]
 CHECKOUT_HOLD_MINUTES = 30
-# Adds /_bench/fixed/, the bare view the benchmarks compare the program page with.
-BENCHMARK_ROUTES = env.bool("BENCHMARK_ROUTES", default=False)
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=48)
 # The public forms that hold a seat or send an email, per client address and per email
 # address ("count/period", period s, m, h or d; omwellness/rate_limit.py counts them in

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -52,12 +51,3 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     prefix_default_language=False,
 )
-
-if settings.BENCHMARK_ROUTES:
-    # A page of the program page's size, with no work behind it: the benchmark's floor.
-    FIXED_PAGE = "<!doctype html><title>fixed</title>" + "<p>calm</p>" * 1200
-
-    def bench_fixed(request):
-        return HttpResponse(FIXED_PAGE)
-
-    urlpatterns.append(path("_bench/fixed/", bench_fixed))

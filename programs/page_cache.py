@@ -90,7 +90,9 @@ def anonymous_without_state(request: HttpRequest) -> bool:
 def finished(request: HttpRequest, body: str) -> HttpResponse:
     """A kept body made this reader's page: their header and their CSRF token put in."""
     token = get_token(request)
-    header = render_to_string("_site_header.html", request=request)
+    # The header's forms (signing out, the language switch) carry the same token, so
+    # the kept anonymous page has every copy of it replaced by the marker.
+    header = render_to_string("_site_header.html", {"csrf_token": token}, request=request)
     response = HttpResponse(body.replace(HEADER_MARKER, header, 1).replace(CSRF_MARKER, token))
     response.shared_page_token = token  # type: ignore[attr-defined]
     return response

@@ -1,3 +1,4 @@
+import re
 import time
 from datetime import timedelta
 
@@ -128,6 +129,16 @@ def test_kept_anonymous_page_keeps_every_security_header(client):
     ):
         assert kept.headers.get(header) == first.headers.get(header) is not None, header
     assert "csrftoken" in kept.cookies
+
+
+def test_a_kept_page_carries_none_of_the_first_visitors_tokens():
+    program = ProgramFactory(capacity=5)
+    first = Client().get(program.get_absolute_url()).content.decode()
+    second = Client().get(program.get_absolute_url()).content.decode()
+    tokens = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    theirs, mine = set(tokens.findall(first)), set(tokens.findall(second))
+    assert len(mine) == 1 and len(theirs) == 1  # the header's forms and the news form alike
+    assert not theirs & mine
 
 
 def test_a_waitlist_offer_takes_a_seat_at_once(client, django_capture_on_commit_callbacks):
