@@ -78,20 +78,22 @@ def kept_page(
     next_change: str,
     params: Mapping | Sequence,
     draw: Callable[[], Drawn],
+    with_clause: str = "",
 ) -> Drawn:
     """The page named by `key` (a page name and whose it is), drawn by `draw`, or given
     again while the rows behind it are as they were.
 
     `parts` are row_state() SQL expressions and `next_change` an SQL expression for the
-    next moment the page changes by itself (NULL for none); `params` fill both, with
-    `now` the current time."""
+    next moment the page changes by itself (NULL for none); `with_clause` may name the
+    rows they share ("WITH mine AS MATERIALIZED (...)"), planned once rather than in
+    every part; `params` fill them all, with `now` the current time."""
     if connection.vendor != "postgresql":
         return draw()
     now = timezone.now()
     if isinstance(params, Mapping):
         params = {**params, "now": now}
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join([*parts, next_change]), params)
+        cursor.execute(f"{with_clause} SELECT " + ", ".join([*parts, next_change]), params)
         row = cursor.fetchone()
     full_key = (*key, translation.get_language(), tuple(row[:-1]))
     drawn = _store.get(full_key, now)

@@ -20,7 +20,6 @@ from programs import page_cache
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
 from registrations import access, payments, permissions, selectors, services
-from registrations.accounts import verified_emails
 from registrations.forms import IntakeAnswersForm
 from registrations.models import WaitlistEntry
 from registrations.page_keep import kept_my_registrations
@@ -43,16 +42,15 @@ def registration_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     user = request.user
-    emails = verified_emails(user=user)
 
     def draw() -> tuple[str, dict]:
         context = {"mine": selectors.my_registrations(user=user), **page_cache.MARKERS}
         return render_to_string("registrations/account/list.html", context, request=request), {}
 
     # Kept while nothing it shows changes (omwellness/kept_pages.py); drawn afresh with a
-    # message to show, or for an account with no confirmed address yet.
-    if emails and page_cache.may_share(request):
-        body, _facts = kept_my_registrations(user=user, emails=emails, draw=draw)
+    # message to show.
+    if page_cache.may_share(request):
+        body, _facts = kept_my_registrations(user=user, draw=draw)
     else:
         body, _facts = draw()
     return page_cache.finished(request, body)
