@@ -116,6 +116,7 @@ def test_an_address_confirmed_later_brings_its_registrations(client, person):
 
 def test_confirming_the_first_address_opens_the_list_at_once(client):
     user = UserFactory(email="new@example.com", verified=False)
+    user.save()  # its password, which signing in checks (the factory saves it with the address)
     client.force_login(user)
     RegistrationFactory(program=ProgramFactory(title="Waiting to be seen"), user=user)
     page = my_page(client)
