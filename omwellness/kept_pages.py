@@ -71,6 +71,12 @@ class _Store:
 _store = _Store()
 
 
+def drop_kept() -> None:
+    """Forgets every kept page of this worker (the tests start each from nothing)."""
+    with _store.lock:
+        _store.pages.clear()
+
+
 def kept_page(
     *,
     key: tuple,

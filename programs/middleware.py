@@ -8,7 +8,6 @@ Permissions-Policy, X-Frame-Options) were kept with the page. The visitor's CSRF
 cookie is read and set by Django's own CsrfViewMiddleware code.
 """
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -27,7 +26,7 @@ class SharedPageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         servable = page_cache.anonymous_without_state(request) and not _language_undecided(request)
         if servable:
-            kept = cache.get(page_cache.anonymous_key(request.path_info))
+            kept = page_cache.recall(page_cache.anonymous_key(request.path_info))
             if kept is not None:
                 return self._serve(request, kept)
         response = self.get_response(request)
@@ -58,10 +57,8 @@ class SharedPageMiddleware:
         headers = {
             name: response[name] for name in page_cache.KEPT_HEADERS if response.has_header(name)
         }
-        cache.set(
-            page_cache.anonymous_key(request.path_info),
-            {"content": content, "headers": headers},
-            page_cache.TTL_SECONDS,
+        page_cache.keep(
+            page_cache.anonymous_key(request.path_info), {"content": content, "headers": headers}
         )
 
 

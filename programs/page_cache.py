@@ -24,6 +24,8 @@ belong to registrations, which the catalogue does not know: registrations calls
 `forget` itself when they change (registrations/signals.py).
 """
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -53,6 +55,44 @@ KEPT_HEADERS = (
     "Vary",
     "Cache-Control",
 )
+
+
+# Each worker also holds the kept pages it read in its own memory, until the second
+# they were drawn in is over: most reads then cost no round trip to Redis. A write
+# drops them in the worker that made it at once and in the others within that second.
+_recent: dict[str, tuple[float, object]] = {}
+
+
+def recall(key: str):
+    """The kept value under `key`, or None."""
+    now = time.time()
+    held = _recent.get(key)
+    if held is not None and held[0] > now:
+        return held[1]
+    value = cache.get(key)
+    if value is not None:
+        _hold(key, value, now)
+    return value
+
+
+def drop_held() -> None:
+    """Forgets what this worker holds in memory (the tests start each from nothing)."""
+    _recent.clear()
+
+
+def keep(key: str, value: dict) -> None:
+    value["drawn_at"] = time.time()
+    cache.set(key, value, TTL_SECONDS)
+    _hold(key, value, value["drawn_at"])
+
+
+def _hold(key: str, value, now: float) -> None:
+    until = value["drawn_at"] + TTL_SECONDS
+    if until > now:
+        if len(_recent) > 1000:
+            for stale in [k for k, (ends, _v) in _recent.items() if ends <= now]:
+                _recent.pop(stale, None)
+        _recent[key] = (until, value)
 
 
 def body_key(path: str) -> str:
@@ -117,8 +157,10 @@ def forget(*, program_id: int | None = None, slug: str | None = None) -> None:
         nonlocal slug
         if slug is None and program_id is not None:
             slug = Program.objects.filter(pk=program_id).values_list("slug", flat=True).first()
-        paths = paths_of(slug)
-        cache.delete_many([key(path) for path in paths for key in (body_key, anonymous_key)])
+        keys = [key(path) for path in paths_of(slug) for key in (body_key, anonymous_key)]
+        for key in keys:
+            _recent.pop(key, None)
+        cache.delete_many(keys)
 
     # robust: with Redis down the write has committed all the same; a failed delete must
     # neither fail the request nor stop later callbacks (the outbox enqueue among them).

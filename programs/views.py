@@ -1,7 +1,6 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -58,14 +57,15 @@ def shared_page(request: HttpRequest, render_page: Callable[[], HttpResponse]) -
     not kept."""
     shareable = page_cache.may_share(request)
     key = page_cache.body_key(request.path_info)
-    body = cache.get(key) if shareable else None
+    kept = page_cache.recall(key) if shareable else None
+    body = kept["body"] if kept is not None else None
     if body is None:
         response = render_page()
         if response.status_code != 200:
             return response
         body = response.content.decode()
         if shareable and not getattr(response, "private_page", False):
-            cache.set(key, body, page_cache.TTL_SECONDS)
+            page_cache.keep(key, {"body": body})
     response = page_cache.finished(request, body)
     response.shared_page = True  # type: ignore[attr-defined]
     return response

@@ -61,7 +61,12 @@ def default_language():
 def clear_cache():
     from django.core.cache import cache
 
+    from omwellness.kept_pages import drop_kept
+    from programs.page_cache import drop_held
+
     cache.clear()
+    drop_held()
+    drop_kept()
 
 
 @pytest.fixture

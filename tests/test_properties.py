@@ -31,6 +31,7 @@ from mailing.models import Consent
 from omwellness.models import Centre
 from outbox import sending
 from outbox.models import OutboundEmail
+from programs import page_cache
 from programs.models import Agreement, Question
 from registrations import services
 from registrations.models import (
@@ -135,6 +136,7 @@ def snapshot() -> dict:
 def rolled_back():
     """One example: its writes are undone at the end, the cache and outbox emptied."""
     cache.clear()
+    page_cache.drop_held()
     mail.outbox = []
     with transaction.atomic():
         yield
