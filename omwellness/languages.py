@@ -5,6 +5,7 @@ and news subscriptions; every email to them is written in it (`translation.overr
 around the rendering) and Stripe Checkout opens in it."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
@@ -60,9 +61,11 @@ def path_in(path: str, code: str) -> str:
     return bare if supported(code) == DEFAULT else f"/{supported(code)}{bare}"
 
 
+@lru_cache(maxsize=4096)
 def has_translations(path: str) -> bool:
     """Whether the page at `path` is one of the participant's, which every language
-    has (omwellness.urls: i18n_patterns). Staff pages are English only."""
+    has (omwellness.urls: i18n_patterns). Staff pages are English only. Remembered per
+    path: resolving walks the whole URLconf, and every page's header asks."""
     french = next(code for code, _name in settings.LANGUAGES if code != DEFAULT)
     with translation.override(french):
         try:
