@@ -126,12 +126,26 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
 
 
 class FacilitatedProgram:
-    """A program its facilitator (or staff) opened, with the seats left; its sessions and
-    questions, in order, are read when a page first asks (a kept roster never does)."""
+    """A program its facilitator (or staff) opened. What pages show of it (the program
+    with its dates, the seats left, its sessions and questions in order) is read when a
+    page first asks: a kept roster asks only which program it is."""
 
-    def __init__(self, program: Program, seats_left: int) -> None:
-        self.program = program
-        self.seats_left = seats_left
+    def __init__(self, pk: int, now: datetime) -> None:
+        self.pk = pk
+        self.now = now
+
+    @cached_property
+    def program(self) -> Program:
+        # Program declares seats_taken: see ProgramQuerySet.with_dates.
+        return (
+            Program.objects.with_dates()  # type: ignore[no-redef]
+            .annotate(seats_taken=seats_taken_subquery(now=self.now))
+            .get(pk=self.pk)
+        )
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.program.capacity - self.program.seats_taken)
 
     @cached_property
     def sessions(self) -> tuple[Session, ...]:
@@ -152,22 +166,15 @@ def facilitated_program(
     staff_permissions: tuple[str, ...] = permissions.READ_ANY_ROSTER,
     now: datetime | None = None,
 ) -> FacilitatedProgram | None:
-    """One program the user leads (any, for staff holding `staff_permissions`), with
-    dates and seats; else None."""
-    now = now or timezone.now()
-    # Program declares seats_taken: see ProgramQuerySet.with_dates.
-    program = (
-        _facilitated(user=user, staff_permissions=staff_permissions)  # type: ignore[no-redef]
-        .with_dates()
-        .annotate(seats_taken=seats_taken_subquery(now=now))
+    """The program `slug` if the user leads it (any, for staff holding
+    `staff_permissions`); else None."""
+    pk = (
+        _facilitated(user=user, staff_permissions=staff_permissions)
         .filter(slug=slug)
+        .values_list("pk", flat=True)
         .first()
     )
-    if program is None:
-        return None
-    return FacilitatedProgram(
-        program=program, seats_left=max(0, program.capacity - program.seats_taken)
-    )
+    return FacilitatedProgram(pk, now or timezone.now()) if pk is not None else None
 
 
 # --- attendance -----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from omwellness.access_log import record_access
 from programs import page_cache
+from programs.models import Program
 from registrations import emails, services
 
 from . import permissions, selectors
@@ -82,9 +83,8 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @facilitator_required
 def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
-    program = facilitated.program
-
     def draw() -> tuple[str, dict]:
+        program = facilitated.program
         shown = program_roster(facilitated=facilitated)
         context = {
             "program": program,
@@ -95,17 +95,18 @@ def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpRespons
             **page_cache.MARKERS,
         }
         body = render_to_string("facilitate/roster.html", context, request=request)
-        return body, {"people": shown.people_with_sensitive_answers}
+        return body, {"people": shown.people_with_sensitive_answers, "title": program.title}
 
     # Kept while nothing it shows changes (omwellness/kept_pages.py); drawn afresh with a
     # message to show.
     if page_cache.may_share(request):
-        body, facts = kept_roster(program_id=program.pk, draw=draw)
+        body, facts = kept_roster(program_id=facilitated.pk, draw=draw)
     else:
         body, facts = draw()
     record_access(
         user=request.user,
-        program=program,
+        # The program by its id and kept title: a kept roster reads no more of it.
+        program=Program(pk=facilitated.pk, title=facts["title"]),
         people=facts["people"],
         what="roster page (intake answers)",
     )
