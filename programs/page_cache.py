@@ -78,6 +78,7 @@ def recall(key: str):
 def drop_held() -> None:
     """Forgets what this worker holds in memory (the tests start each from nothing)."""
     _recent.clear()
+    _headers.clear()
 
 
 def keep(key: str, value: dict) -> None:
@@ -132,10 +133,34 @@ def finished(request: HttpRequest, body: str) -> HttpResponse:
     token = get_token(request)
     # The header's forms (signing out, the language switch) carry the same token, so
     # the kept anonymous page has every copy of it replaced by the marker.
-    header = render_to_string("_site_header.html", {"csrf_token": token}, request=request)
-    response = HttpResponse(body.replace(HEADER_MARKER, header, 1).replace(CSRF_MARKER, token))
+    page = body.replace(HEADER_MARKER, site_header(request), 1).replace(CSRF_MARKER, token)
+    response = HttpResponse(page)
     response.shared_page_token = token  # type: ignore[attr-defined]
     return response
+
+
+def site_header(request: HttpRequest) -> str:
+    """The site header, with CSRF_MARKER for the token. It says nothing about the person
+    but what kind of reader they are, so each worker draws it once per kind, language
+    and address (the language switch leads to the same page) and keeps it."""
+    user = request.user
+    kind = (
+        user.is_authenticated,
+        user.is_authenticated and user.is_staff,
+        user.is_authenticated and getattr(user, "facilitator", None) is not None,
+        translation.get_language(),
+        request.path,
+    )
+    header = _headers.get(kind)
+    if header is None:
+        header = render_to_string("_site_header.html", {"csrf_token": CSRF_MARKER}, request=request)
+        if len(_headers) > 2000:
+            _headers.clear()
+        _headers[kind] = header
+    return header
+
+
+_headers: dict[tuple, str] = {}
 
 
 def paths_of(slug: str | None) -> list[str]:
