@@ -75,7 +75,7 @@ class TaxSettings:
         """'13%' / '13 %': the rate in the reader's language."""
         if not formatting.is_french():
             return self.rate_label
-        return f"{formatting.number(self.rate_percent.normalize())}\u00a0%"
+        return f"{formatting.number(float(self.rate_percent.normalize()))}\u00a0%"
 
 
 NO_TAX = TaxSettings(

@@ -44,7 +44,9 @@ def long_day(moment: datetime) -> str:
 
 def session_when(session) -> str:
     """'Wed, Jan 7, 2026, 7:00–9:30 pm ET' / 'mer. 7 janv. 2026, 19 h 00 à 21 h 30 HE'."""
-    return f"{day(session.starts_at)}, {time_range(session.starts_at, session.ends_at)} {zone_label()}"
+    return (
+        f"{day(session.starts_at)}, {time_range(session.starts_at, session.ends_at)} {zone_label()}"
+    )
 
 
 def _weekday(moment: datetime) -> str:
