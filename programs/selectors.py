@@ -10,6 +10,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .minimum import Minimum, program_minimum
 from .models import Facilitator, PriceOption, Program, Question, Session
@@ -32,8 +33,8 @@ STATE_LABELS: dict[str, StrPromise] = {
     ProgramState.NOT_YET_OPEN: _("Registration not yet open"),
     ProgramState.CLOSED: _("Registration closed"),
     ProgramState.PAST: _("Past program"),
-    ProgramState.CANCELLED: _("Cancelled"),
-    ProgramState.DRAFT: _("Draft"),
+    ProgramState.CANCELLED: pgettext_lazy("program state", "Cancelled"),
+    ProgramState.DRAFT: pgettext_lazy("program state", "Draft"),
 }
 
 
