@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .models import Program, Session
@@ -52,12 +53,12 @@ def program_calendar(
             event.add("status", "CONFIRMED")
         location = meeting_link or session.location_note or program.venue
         if not location and program.is_online:
-            location = "Online (link sent to registered participants)"
+            location = _("Online (link sent to registered participants)")
         if location:
             event.add("location", location)
         description = [program.summary, "", page]
         if meeting_link:
-            description += ["", f"Join online: {meeting_link}"]
+            description += ["", _("Join online: %(link)s") % {"link": meeting_link}]
         event.add("description", "\n".join(description))
         event.add("url", page)
         calendar.add_component(event)
