@@ -154,9 +154,10 @@ def _checkout_open(*, registration: Registration) -> str:
 
 
 def _tax_label() -> str:
-    """'HST 13%': the name of Checkout's tax line, from the centre's settings."""
+    """'HST 13%' / 'TVH 13 %': the name of Checkout's tax line, from the centre's settings,
+    in the language of the person paying."""
     settings = TaxSettings.current()
-    return f"{settings.name} {settings.rate_label}"
+    return f"{settings.display_name} {settings.display_rate}"
 
 
 def _hold_renew(*, registration: Registration, now) -> None:

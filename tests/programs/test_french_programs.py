@@ -1,12 +1,15 @@
 """The program pages and schedules in Canadian French."""
 
+import dataclasses
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from omwellness.tax import TaxSettings, price_text
 from programs.models import PriceOption
 from programs.schedule import schedule_summary, session_when
 
@@ -103,3 +106,19 @@ def test_french_program_list_and_cards(client):
     assert "Début" in page
     assert any(shown in page for shown in ("En ligne", "En personne", "Hybride"))
     assert "Starts" not in page and "seats left" not in page
+
+
+def test_french_prices_name_the_tax_in_french():
+    added = TaxSettings(
+        registered=True, rate_percent=Decimal("13"), name="HST", prices_include_tax=False
+    )
+    included = dataclasses.replace(added, prices_include_tax=True)
+
+    with translation.override("fr"):
+        assert price_text(45000, taxable=True, settings=added) == f"450,00{NBSP}$ + TVH"
+        assert price_text(45000, taxable=True, settings=included) == (
+            f"450,00{NBSP}$ (TVH incluse)"
+        )
+        assert added.display_rate == f"13{NBSP}%"
+    assert price_text(45000, taxable=True, settings=added) == "$450 + HST"
+    assert price_text(45000, taxable=True, settings=included) == "$450 (HST included)"
