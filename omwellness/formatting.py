@@ -13,6 +13,7 @@ English keeps the site's short form for whole dollars ("$450"); French always sh
 the cents ("450,00 $"), as French Canadian price tags do. Times are local to Toronto.
 """
 
+import re
 from datetime import date, datetime
 
 from babel import dates as babel_dates
@@ -67,20 +68,30 @@ def _local(moment: datetime | date) -> datetime | date:
     return moment
 
 
+def _first_of_month(text: str, moment: datetime | date) -> str:
+    """French writes the first of a month "1er": "vendredi 1er janvier 2027"."""
+    if not is_french() or _local(moment).day != 1:
+        return text
+    return re.sub(r"(?<![0-9])1(?=[\s\u00a0][^\W\d])", "1er", text, count=1)
+
+
 def long_date(moment: datetime | date) -> str:
     """ "Wednesday, January 6, 2027" / "mercredi 6 janvier 2027"."""
-    return babel_dates.format_date(_local(moment), "full", locale=current_locale())
+    text = babel_dates.format_date(_local(moment), "full", locale=current_locale())
+    return _first_of_month(text, moment)
 
 
 def short_date(moment: datetime | date) -> str:
     """ "Jan 6, 2027" / "6 janv. 2027"."""
-    return babel_dates.format_date(_local(moment), "medium", locale=current_locale())
+    text = babel_dates.format_date(_local(moment), "medium", locale=current_locale())
+    return _first_of_month(text, moment)
 
 
 def day(moment: datetime | date) -> str:
     """ "Wed, Jan 6, 2027" / "mer. 6 janv. 2027"."""
     pattern = "EEE d MMM y" if is_french() else "EEE, MMM d, y"
-    return babel_dates.format_date(_local(moment), pattern, locale=current_locale())
+    text = babel_dates.format_date(_local(moment), pattern, locale=current_locale())
+    return _first_of_month(text, moment)
 
 
 def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:

@@ -5,8 +5,8 @@ from typing import Any, cast
 import phonenumbers
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from mailing.forms import consent_field
 from omwellness.names import person_name
@@ -90,11 +90,11 @@ class PriceChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, option):
         amount = price_text(option.amount_cents, taxable=self.taxable, settings=self.tax_settings)
+        # "Standard: $450" / "Standard : 450,00 $" (the option's label and amount escaped).
+        price = gettext("%(label)s: %(amount)s") % {"label": option.label, "amount": amount}
         if option.description:
-            return format_html(
-                "<strong>{}: {}</strong> — {}", option.label, amount, option.description
-            )
-        return format_html("<strong>{}: {}</strong>", option.label, amount)
+            return format_html("<strong>{}</strong> — {}", price, option.description)
+        return format_html("<strong>{}</strong>", price)
 
 
 class RegistrationForm(IntakeQuestionsMixin, forms.Form):

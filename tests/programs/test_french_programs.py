@@ -74,7 +74,7 @@ def test_french_schedule_names_a_moved_session_and_the_first_of_the_month():
         f"les mercredis, 19{NBSP}h{NBSP}00 à 21{NBSP}h{NBSP}00 HE, du 1er{NBSP}avr."
     )
     assert f"sauf la séance «{NBSP}Semaine 2{NBSP}», déplacée au jeu. 9 avr. 2026" in summary
-    assert one == f"mer. 1 avr. 2026, 19{NBSP}h{NBSP}00 à 21{NBSP}h{NBSP}00 HE"
+    assert one == f"mer. 1er avr. 2026, 19{NBSP}h{NBSP}00 à 21{NBSP}h{NBSP}00 HE"
 
 
 def test_french_program_page_speaks_french(client):

@@ -31,7 +31,7 @@ def test_french_register_form_has_french_labels(client, program):
                    "Votre tarif ($ CA)", "(obligatoire)", "Avant de vous inscrire",
                    "Continuer vers le paiement"):  # fmt: skip
         assert french in page, french
-    assert f"450,00{NBSP}$" in page
+    assert f"<strong>Standard{NBSP}: 450,00{NBSP}$</strong>" in page
     for english in ("About you", "Your name", "Continue to payment", "(required)"):
         assert english not in page, english
 
