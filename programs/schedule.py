@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from babel import dates as babel_dates
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -51,17 +50,12 @@ def session_when(session) -> str:
 
 def _weekday(moment: datetime) -> str:
     """The full name of the local weekday: 'Wednesday' / 'mercredi'."""
-    local = timezone.localtime(moment)
-    return babel_dates.format_date(local, "EEEE", locale=formatting.current_locale())
+    return formatting.with_pattern(moment, "EEEE")
 
 
 def _day_and_month(moment: datetime) -> str:
-    """'Jan 7' / '7 janv.', with '1er' for the first of a month in French."""
-    local = timezone.localtime(moment)
-    if formatting.is_french():
-        month = babel_dates.format_date(local, "MMM", locale=formatting.FRENCH)
-        return f"{'1er' if local.day == 1 else local.day}\u00a0{month}"
-    return babel_dates.format_date(local, "MMM d", locale=formatting.ENGLISH)
+    """'Jan 7' / '7 janv.' ('1er avr.' for the first of a month in French)."""
+    return formatting.with_pattern(moment, "d\u00a0MMM" if formatting.is_french() else "MMM d")
 
 
 def _span(first: datetime, last: datetime) -> str:
