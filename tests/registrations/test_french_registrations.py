@@ -109,3 +109,15 @@ def test_french_cancel_page_and_message(client, user):
     assert "Votre inscription est annulée." in text(done)
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
+
+
+def test_french_my_registrations_after_the_english_page_is_still_french(client, user):
+    RegistrationFactory(user=user, email=user.email, program=ProgramFactory(title="Calme"))
+    client.force_login(user)
+
+    english = text(client.get(reverse("registrations:list")))
+    with translation.override("fr"):
+        french = text(client.get(reverse("registrations:list")))
+
+    assert "<h1>My registrations</h1>" in english
+    assert "<h1>Mes inscriptions</h1>" in french and "<h1>My registrations</h1>" not in french
