@@ -13,6 +13,7 @@ English keeps the site's short form for whole dollars ("$450"); French always sh
 the cents ("450,00 $"), as French Canadian price tags do. Times are local to Toronto.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -54,7 +55,20 @@ def _format_date(moment: date, pattern: str) -> str:
     locale = _locale(current_locale())
     if pattern in ("full", "long", "medium", "short"):
         pattern = locale.date_formats[pattern].pattern
-    return _date_pattern(pattern).apply(moment, locale)
+    return _first_of_month(_date_pattern(pattern).apply(moment, locale), moment)
+
+
+def _first_of_month(text: str, moment: date) -> str:
+    """French writes the first of a month "1er": "vendredi 1er janvier 2027"."""
+    if moment.day != 1 or not is_french():
+        return text
+    return re.sub(r"(?<![0-9])1(?=[\s\u00a0][^\W\d])", "1er", text, count=1)
+
+
+def with_pattern(moment: datetime | date, pattern: str) -> str:
+    """A date written with a CLDR pattern in the reader's language: "EEEE" gives
+    "Wednesday" / "mercredi", "d MMM" gives "7 janv." (and "1er janv.")."""
+    return _format_date(_local(moment), pattern)
 
 
 def is_french() -> bool:

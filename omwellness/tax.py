@@ -19,8 +19,14 @@ or a program whose fee is not taxable, charges none.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_noop, pgettext
+
+from omwellness import formatting
 from omwellness.models import Centre
 from omwellness.money import format_money
+
+# The usual names of Canadian sales taxes, so that a reader in French sees "TVH" for "HST".
+TAX_NAMES = (gettext_noop("HST"), gettext_noop("GST"), gettext_noop("tax"))
 
 # Rates are kept to three decimals (Centre.tax_rate_percent): 13.000 % is 13000 of these.
 _RATE_SCALE = 1000
@@ -58,6 +64,18 @@ class TaxSettings:
         """'13%', '14.975%': the rate as a receipt prints it."""
         text = format(self.rate_percent.normalize(), "f")
         return f"{text}%"
+
+    @property
+    def display_name(self) -> str:
+        """The tax's name in the reader's language ("HST" / "TVH"); another name as set."""
+        return gettext(self.name) if self.name in TAX_NAMES else self.name
+
+    @property
+    def display_rate(self) -> str:
+        """'13%' / '13 %': the rate in the reader's language."""
+        if not formatting.is_french():
+            return self.rate_label
+        return f"{formatting.number(float(self.rate_percent.normalize()))}\u00a0%"
 
 
 NO_TAX = TaxSettings(
@@ -126,8 +144,11 @@ def price_text(amount_cents: int, *, taxable: bool, settings: TaxSettings) -> st
     if not breakdown.taxed or amount_cents == 0:
         return format_money(amount_cents)
     if settings.prices_include_tax:
-        return f"{format_money(breakdown.total_cents)} ({settings.name} included)"
-    return f"{format_money(breakdown.before_tax_cents)} + {settings.name}"
+        return pgettext("price", "%(amount)s (%(tax)s included)") % {
+            "amount": format_money(breakdown.total_cents),
+            "tax": settings.display_name,
+        }
+    return f"{format_money(breakdown.before_tax_cents)} + {settings.display_name}"
 
 
 def tax_within(part_cents: int, *, total_cents: int, tax_cents: int) -> int:

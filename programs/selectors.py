@@ -8,6 +8,9 @@ from datetime import datetime
 
 from django.db.models import F, Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .minimum import Minimum, program_minimum
 from .models import Facilitator, PriceOption, Program, Question, Session
@@ -24,14 +27,14 @@ class ProgramState:
     DRAFT = "draft"
 
 
-STATE_LABELS = {
-    ProgramState.OPEN: "Registration open",
-    ProgramState.FULL: "Full: join the waitlist",
-    ProgramState.NOT_YET_OPEN: "Registration not yet open",
-    ProgramState.CLOSED: "Registration closed",
-    ProgramState.PAST: "Past program",
-    ProgramState.CANCELLED: "Cancelled",
-    ProgramState.DRAFT: "Draft",
+STATE_LABELS: dict[str, StrPromise] = {
+    ProgramState.OPEN: _("Registration open"),
+    ProgramState.FULL: _("Full: join the waitlist"),
+    ProgramState.NOT_YET_OPEN: _("Registration not yet open"),
+    ProgramState.CLOSED: _("Registration closed"),
+    ProgramState.PAST: _("Past program"),
+    ProgramState.CANCELLED: pgettext_lazy("program state", "Cancelled"),
+    ProgramState.DRAFT: pgettext_lazy("program state", "Draft"),
 }
 
 
@@ -77,7 +80,7 @@ class ProgramView:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS[self.state]
+        return str(STATE_LABELS[self.state])
 
 
 def _program_view(program: Program, now: datetime) -> ProgramView:

@@ -5,6 +5,8 @@ from typing import Any, cast
 import phonenumbers
 from django import forms
 from django.utils.html import format_html
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mailing.forms import consent_field
 from omwellness.names import person_name
@@ -29,7 +31,7 @@ def question_field(question: Question) -> forms.Field:
     }
     if question.kind == Question.Kind.YES_NO:
         return forms.ChoiceField(
-            choices=[("Yes", "Yes"), ("No", "No")], widget=forms.RadioSelect, **common
+            choices=[("Yes", _("Yes")), ("No", _("No"))], widget=forms.RadioSelect, **common
         )
     if question.kind == Question.Kind.CHOICE:
         return forms.ChoiceField(
@@ -88,11 +90,11 @@ class PriceChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, option):
         amount = price_text(option.amount_cents, taxable=self.taxable, settings=self.tax_settings)
+        # "Standard: $450" / "Standard : 450,00 $" (the option's label and amount escaped).
+        price = gettext("%(label)s: %(amount)s") % {"label": option.label, "amount": amount}
         if option.description:
-            return format_html(
-                "<strong>{}: {}</strong> — {}", option.label, amount, option.description
-            )
-        return format_html("<strong>{}: {}</strong>", option.label, amount)
+            return format_html("<strong>{}</strong> — {}", price, option.description)
+        return format_html("<strong>{}</strong>", price)
 
 
 class RegistrationForm(IntakeQuestionsMixin, forms.Form):
@@ -100,38 +102,44 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
     # answer lost on the way back) is recognised and makes one registration.
     submission_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     name = forms.CharField(
-        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email",
+        label=pgettext_lazy("form field", "Email"),
         max_length=254,
-        help_text="We send your confirmation and the meeting details here.",
+        help_text=_("We send your confirmation and the meeting details here."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone (optional)",
+        label=_("Phone (optional)"),
         required=False,
         max_length=32,
-        help_text="Only used if we need to reach you about a session.",
+        help_text=_("Only used if we need to reach you about a session."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     price_option = PriceChoiceField(
-        label="Your fee",
+        label=_("Your fee"),
         queryset=None,
         empty_label=None,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the fee that fits your means."},
+        error_messages={"required": _("Choose the fee that fits your means.")},
     )
-    discount_code = forms.CharField(label="Discount code (optional)", required=False, max_length=40)
+    discount_code = forms.CharField(
+        label=_("Discount code (optional)"), required=False, max_length=40
+    )
     # One box for the participant agreement (what MSC is and is not, the cancellation
     # policy, the privacy notice), drawn with its version: the registration records the
     # version this person read, and a form drawn before a new version is asked again.
     agreement_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     agree = forms.BooleanField(
-        label="I have read and accept the participant agreement above.",
+        label=_("I have read and accept the participant agreement above."),
         error_messages={
-            "required": "Please accept the participant agreement (our cancellation policy "
-            "and privacy notice) to register."
+            "required": _(
+                "Please accept the participant agreement (our cancellation policy "
+                "and privacy notice) to register."
+            )
         },
     )
     # Optional and unticked: registering never depends on it (mailing.wording).
@@ -161,8 +169,10 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
         if version is not None and version != self.agreement.version:
             self.add_error(
                 None,
-                "The participant agreement has changed since this page was opened. "
-                "Please read it again below and tick the box.",
+                _(
+                    "The participant agreement has changed since this page was opened. "
+                    "Please read it again below and tick the box."
+                ),
             )
         return cleaned
 
@@ -180,17 +190,21 @@ class RegistrationForm(IntakeQuestionsMixin, forms.Form):
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
             raise forms.ValidationError(
-                "That does not look like a phone number. Try a format like 416-555-0123."
+                _("That does not look like a phone number. Try a format like 416-555-0123.")
             )
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 class WaitlistForm(forms.Form):
     name = forms.CharField(
-        label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+        label=_("Your name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
-        label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label=pgettext_lazy("form field", "Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
     def clean_name(self):

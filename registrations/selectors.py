@@ -25,6 +25,7 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mailing.models import Consent
 from programs.models import Agreement, Program, Question, Session
@@ -351,14 +352,14 @@ def intake_answers(*, registration: Registration) -> IntakeAnswers:
 
 # The log's screening steps as the applicant reads them (services/approval.py writes them).
 APPLICATION_STEP_LABELS = {
-    RegistrationLog.APPLIED: "Application received",
-    RegistrationLog.CALL_FIRST: "A facilitator will call you",
-    RegistrationLog.APPROVED: "Approved: seat held for you to pay",
-    RegistrationLog.APPROVED_WAITLISTED: "Approved: on the waitlist (the program was full)",
-    RegistrationLog.DECLINED: "Application declined",
-    RegistrationLog.APPROVAL_LAPSED: "Approval lapsed: the seat was not paid in time",
-    RegistrationLog.CONFIRMED: "Paid and confirmed",
-    "cancelled": "Cancelled",
+    RegistrationLog.APPLIED: _("Application received"),
+    RegistrationLog.CALL_FIRST: _("A facilitator will call you"),
+    RegistrationLog.APPROVED: _("Approved: seat held for you to pay"),
+    RegistrationLog.APPROVED_WAITLISTED: _("Approved: on the waitlist (the program was full)"),
+    RegistrationLog.DECLINED: _("Application declined"),
+    RegistrationLog.APPROVAL_LAPSED: _("Approval lapsed: the seat was not paid in time"),
+    RegistrationLog.CONFIRMED: _("Paid and confirmed"),
+    "cancelled": _("Cancelled"),
 }
 
 
@@ -376,8 +377,8 @@ def application_steps(*, registration: Registration) -> tuple[ApplicationStep, .
             "action", "created_at"
         )
     )
-    if not any(action == RegistrationLog.APPLIED for action, _ in entries):
+    if not any(action == RegistrationLog.APPLIED for action, _at in entries):
         return ()
     return tuple(
-        ApplicationStep(label=APPLICATION_STEP_LABELS[action], at=at) for action, at in entries
+        ApplicationStep(label=str(APPLICATION_STEP_LABELS[action]), at=at) for action, at in entries
     )

@@ -1,6 +1,7 @@
 """Intake answers given after registering: asked again after a transfer, or filled in by staff."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from programs.models import Question
 from registrations.models import Answer, Registration
@@ -21,13 +22,17 @@ def registration_answers_save(
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if not registration.is_active:
-            raise AnswersRefused("This registration is no longer active, so no answers are needed.")
+            raise AnswersRefused(
+                _("This registration is no longer active, so no answers are needed.")
+            )
         questions = list(Question.objects.filter(program_id=registration.program_id))
         asked = {question.pk for question in questions}
         if not set(answers) <= asked:
             raise AnswersRefused(
-                "The questions of this program have changed since the page was opened. "
-                "Please reload the page and answer again."
+                _(
+                    "The questions of this program have changed since the page was opened. "
+                    "Please reload the page and answer again."
+                )
             )
         stored = 0
         for question in questions:

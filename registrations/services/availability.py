@@ -31,6 +31,8 @@ rolls it back, which gives the lock back, before it refunds.
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Program
 from programs.selectors import STATE_LABELS, ProgramState, program_state
@@ -40,11 +42,11 @@ from registrations.seats import seats_taken_subquery
 from .errors import ProgramFull, RegistrationRefused, TooManyHolds
 
 REFUSALS = {
-    ProgramState.NOT_YET_OPEN: "Registration for this program is not open yet.",
-    ProgramState.CLOSED: "Registration for this program has closed.",
-    ProgramState.PAST: "This program has already taken place.",
-    ProgramState.CANCELLED: "This program has been cancelled.",
-    ProgramState.DRAFT: "This program is not open for registration.",
+    ProgramState.NOT_YET_OPEN: gettext_lazy("Registration for this program is not open yet."),
+    ProgramState.CLOSED: gettext_lazy("Registration for this program has closed."),
+    ProgramState.PAST: gettext_lazy("This program has already taken place."),
+    ProgramState.CANCELLED: gettext_lazy("This program has been cancelled."),
+    ProgramState.DRAFT: gettext_lazy("This program is not open for registration."),
 }
 
 
@@ -96,9 +98,9 @@ def ensure_open(
     free = seats_free(program=program, now=now, offer=offer)
     state = program_state(program=program, now=now, seats_left=free)
     if state == ProgramState.FULL and not applying:
-        raise ProgramFull("Every seat is taken. You can join the waitlist.")
+        raise ProgramFull(_("Every seat is taken. You can join the waitlist."))
     if state not in (ProgramState.OPEN, ProgramState.FULL):
-        raise RegistrationRefused(REFUSALS.get(state, STATE_LABELS[state]))
+        raise RegistrationRefused(str(REFUSALS.get(state, STATE_LABELS[state])))
 
 
 def ensure_client_may_hold(*, program: Program, client_hash: str, now) -> None:
@@ -119,7 +121,9 @@ def ensure_client_may_hold(*, program: Program, client_hash: str, now) -> None:
     )
     if holding >= settings.LIVE_HOLDS_PER_CLIENT:
         raise TooManyHolds(
-            "Several seats in this program are already being held from your connection "
-            "while they wait for payment. Please finish those payments, or try again in "
-            "about 30 minutes, when unpaid holds are released."
+            _(
+                "Several seats in this program are already being held from your connection "
+                "while they wait for payment. Please finish those payments, or try again in "
+                "about 30 minutes, when unpaid holds are released."
+            )
         )

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from registrations import emails
@@ -51,7 +52,7 @@ def registration_cancel(
     with transaction.atomic():
         registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
         if not registration.is_active:
-            raise CancellationRefused("This registration is already cancelled.")
+            raise CancellationRefused(_("This registration is already cancelled."))
         paid = paid_cents(registration=registration)
         amount = (
             refund_quote(registration=registration, now=now)

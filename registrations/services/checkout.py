@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
@@ -91,7 +92,7 @@ def checkout_start(*, registration: Registration, new: bool = False, now=None) -
             .get(pk=registration.pk)
         )
         if registration.status not in (Registration.Status.PENDING, Registration.Status.EXPIRED):
-            raise NotAwaitingPayment("This registration is not waiting for payment.")
+            raise NotAwaitingPayment(_("This registration is not waiting for payment."))
         open_payment = (
             registration.payments.filter(
                 status=Payment.Status.OPEN,
@@ -154,9 +155,10 @@ def _checkout_open(*, registration: Registration) -> str:
 
 
 def _tax_label() -> str:
-    """'HST 13%': the name of Checkout's tax line, from the centre's settings."""
+    """'HST 13%' / 'TVH 13 %': the name of Checkout's tax line, from the centre's settings,
+    in the language of the person paying."""
     settings = TaxSettings.current()
-    return f"{settings.name} {settings.rate_label}"
+    return f"{settings.display_name} {settings.display_rate}"
 
 
 def _hold_renew(*, registration: Registration, now) -> None:
@@ -208,11 +210,19 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
     ).first()
     if price is None or not price.is_available(now):
         label = price.label if price is not None else registration.price_label
-        chosen = f"The price you chose ({label})" if label else "The price you chose"
-        raise HoldRenewalRefused(
-            f"{chosen} is no longer offered, so we could not hold your seat again at that "
-            "price. Please register again and choose one of the current prices."
-        )
+        if label:
+            message = _(
+                "The price you chose (%(label)s) is no longer offered, so we could not hold "
+                "your seat again at that price. Please register again and choose one of the "
+                "current prices."
+            ) % {"label": label}
+        else:
+            message = _(
+                "The price you chose is no longer offered, so we could not hold your seat "
+                "again at that price. Please register again and choose one of the current "
+                "prices."
+            )
+        raise HoldRenewalRefused(message)
     discount = None
     if registration.discount_code_id is not None:
         discount = (
@@ -222,12 +232,15 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
         )
         try:
             if discount is None:
-                raise DiscountCodeInvalid("That discount code does not apply to this program.")
+                raise DiscountCodeInvalid(_("That discount code does not apply to this program."))
             discount_check(discount=discount, now=now)
         except DiscountCodeInvalid as error:
             raise HoldRenewalRefused(
-                f"{error} We could not hold your seat again with it. Please register again, "
-                "with another code or none."
+                _(
+                    "%(problem)s We could not hold your seat again with it. Please register "
+                    "again, with another code or none."
+                )
+                % {"problem": error}
             ) from error
     due = amount_due(price_option=price, discount=discount, program=program)
     amount = due.total_cents

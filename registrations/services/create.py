@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mailing import services as mailing
 from mailing.models import Consent
@@ -55,9 +56,12 @@ def _live_offer(*, token: str, program: Program, email: str, now) -> WaitlistEnt
         return None
     offer = WaitlistEntry.objects.select_for_update().filter(token=token, program=program).first()
     if offer is None or not offer.offer_is_live(now):
-        raise OfferInvalid("This waitlist offer has expired or has been used.")
+        raise OfferInvalid(_("This waitlist offer has expired or has been used."))
     if offer.email.lower() != email.lower():
-        raise OfferInvalid(f"This offer is for {offer.email}; please register with that email.")
+        raise OfferInvalid(
+            _("This offer is for %(email)s; please register with that email.")
+            % {"email": offer.email}
+        )
     return offer
 
 
@@ -159,7 +163,7 @@ def _registration_create(
     if offer is None and not applying:  # an offer's seat is held for this person already
         ensure_client_may_hold(program=program, client_hash=client_hash, now=now)
     if data.price_option.program_id != program.pk or not data.price_option.is_available(now):
-        raise PriceUnavailable("That price is no longer available; please choose another.")
+        raise PriceUnavailable(_("That price is no longer available; please choose another."))
     discount = discount_for(code=data.discount_code, program=program, now=now)
     due = amount_due(price_option=data.price_option, discount=discount, program=program)
     amount = due.total_cents

@@ -1,3 +1,6 @@
+from django.utils.translation import gettext as _
+
+
 class RegistrationRefused(Exception):
     """A registration cannot be made; the message is for the person."""
 
@@ -16,7 +19,7 @@ class NotAwaitingPayment(RegistrationRefused):
 
 class AlreadyRegistered(RegistrationRefused):
     def __init__(self, registration):
-        super().__init__("This email already has a registration for this program.")
+        super().__init__(_("This email already has a registration for this program."))
         self.registration = registration
 
 
@@ -25,7 +28,10 @@ class SubmittedBefore(Exception):
     made `registration`. Not a refusal: the person carries on with that registration."""
 
     def __init__(self, registration):
-        super().__init__(f"This form was submitted before: {registration.reference}.")
+        super().__init__(
+            _("This form was submitted before: %(reference)s.")
+            % {"reference": registration.reference}
+        )
         self.registration = registration
 
 

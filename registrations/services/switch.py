@@ -21,6 +21,7 @@ program row locked.
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from programs.models import PriceOption, Program
@@ -62,7 +63,7 @@ def switch_start(
     older = switch_held(registration=registration)
     if older is not None and older.payment is not None:
         if older.payment.status != Payment.Status.OPEN:
-            raise SwitchRefused("Your payment for the switch is being processed.")
+            raise SwitchRefused(_("Your payment for the switch is being processed."))
         if (older.to_program_id, older.price_option_id, older.answers) != (
             target_id,
             price_option.pk,
@@ -88,7 +89,7 @@ def switch_start(
                 return held
             _release(switch=held, reason="replaced by a new attempt", now=now, offer_seat=False)
         if registration.program.next_term_id != target_id:
-            raise SwitchRefused("This page was out of date: please look at the switch again.")
+            raise SwitchRefused(_("This page was out of date: please look at the switch again."))
         target = program_lock(program_id=target_id, now=now)
         deadline = switch_deadline(registration.program)
         refusal = switch_refusal(
@@ -97,7 +98,7 @@ def switch_start(
         if refusal:
             raise SwitchRefused(refusal)
         if price_option.program_id != target.pk or not price_option.is_available(now):
-            raise SwitchRefused("That price is not offered for the next term.")
+            raise SwitchRefused(_("That price is not offered for the next term."))
         fee = new_fee(registration=registration, price_option=price_option)
         amount = fee.total_cents
         switch = Switch.objects.create(
@@ -159,7 +160,7 @@ def switch_complete(*, switch: Switch, now=None) -> Registration:
         if switch.status == Switch.Status.COMPLETED:
             return registration
         if switch.status != Switch.Status.HELD or switch.difference_cents > 0:
-            raise SwitchRefused("This switch is no longer waiting to be completed.")
+            raise SwitchRefused(_("This switch is no longer waiting to be completed."))
         if not switch.hold_is_live(now):
             _check_seat(switch=switch, now=now)  # before any refund goes to Stripe
         if switch.difference_cents < 0:
@@ -307,7 +308,9 @@ def _finish(*, registration: Registration, switch: Switch, now) -> None:
                 ]
             )
     except IntegrityError as error:
-        raise SwitchRefused(f"{registration.email} is already registered there.") from error
+        raise SwitchRefused(
+            _("%(email)s is already registered there.") % {"email": registration.email}
+        ) from error
     switch.status = Switch.Status.COMPLETED
     switch.completed_at = now
     switch.answers = {}
@@ -347,9 +350,9 @@ def _answers_move(
         pairs = zip(source.questions.all(), target.questions.all(), strict=True)
         for old, new in pairs:
             registration.answers.filter(question=old).update(question=new)
-        removed, _ = registration.answers.exclude(question__program=target).delete()
+        removed, _by_kind = registration.answers.exclude(question__program=target).delete()
         return f"answers kept (same questions); {removed} others removed", False
-    removed, _ = registration.answers.all().delete()
+    removed, _by_kind = registration.answers.all().delete()
     questions = {str(q.pk): q for q in target.questions.all()}
     given = [(questions[pk], value) for pk, value in switch.answers.items() if pk in questions]
     Answer.objects.bulk_create(

@@ -4,6 +4,8 @@ locks, to show, and by the service under them, to decide."""
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from omwellness.tax import TaxBreakdown
 from programs.models import PriceOption, Program
 from registrations.models import Registration
@@ -48,18 +50,25 @@ def switch_refusal(*, registration: Registration, target: Program | None, deadli
     """Why this registration cannot move to `target` now (from program_counted or
     program_lock); an empty string when it can."""
     if registration.status != Registration.Status.CONFIRMED:
-        return "Only a confirmed registration can move to another term."
+        return _("Only a confirmed registration can move to another term.")
     if target is None or target.status != Program.Status.PUBLISHED:
-        return f"{registration.program.title} has no next term to move to yet."
+        return _("%(title)s has no next term to move to yet.") % {
+            "title": registration.program.title
+        }
     if deadline is None or now >= deadline:
-        return "The time to switch terms by yourself has passed. Please write to us."
+        return _("The time to switch terms by yourself has passed. Please write to us.")
     try:
         ensure_open(program=target, now=now)
     except ProgramFull:
-        return f"Every seat of {target.title} is taken, so there is no place to move to."
+        return _("Every seat of %(title)s is taken, so there is no place to move to.") % {
+            "title": target.title
+        }
     except RegistrationRefused as refusal:
-        return f"{target.title}: {refusal}"
+        return _("%(title)s: %(refusal)s") % {"title": target.title, "refusal": refusal}
     taken = Registration.objects.active().filter(program=target, email__iexact=registration.email)
     if taken.exists():
-        return f"{registration.email} already has a registration for {target.title}."
+        return _("%(email)s already has a registration for %(title)s.") % {
+            "email": registration.email,
+            "title": target.title,
+        }
     return ""

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from omwellness.tax import TaxBreakdown, TaxSettings, tax_breakdown
 from programs.models import PriceOption, Program
@@ -29,7 +30,7 @@ def discount_for(*, code: str, program: Program, now: datetime) -> DiscountCode 
         .first()
     )
     if discount is None:
-        raise DiscountCodeInvalid("That discount code does not exist for this program.")
+        raise DiscountCodeInvalid(_("That discount code does not exist for this program."))
     discount_check(discount=discount, now=now)
     return discount
 
@@ -42,17 +43,17 @@ def discount_check(*, discount: DiscountCode, now: datetime) -> None:
     lock before, so two people can never both take a code's last use.
     """
     if not discount.active:
-        raise DiscountCodeInvalid("That discount code is no longer valid.")
+        raise DiscountCodeInvalid(_("That discount code is no longer valid."))
     if discount.valid_from and now < discount.valid_from:
-        raise DiscountCodeInvalid("That discount code is not valid yet.")
+        raise DiscountCodeInvalid(_("That discount code is not valid yet."))
     if discount.valid_until and now >= discount.valid_until:
-        raise DiscountCodeInvalid("That discount code has expired.")
+        raise DiscountCodeInvalid(_("That discount code has expired."))
     if discount.max_uses is not None:
         uses = DiscountCode.objects.with_uses(now).filter(pk=discount.pk)
         # with_uses annotates "uses"; the type plugin cannot see through a custom
         # QuerySet method's annotations, so it rejects the name.
         if uses.values_list("uses", flat=True).get() >= discount.max_uses:  # type: ignore[misc]
-            raise DiscountCodeInvalid("That discount code has been used up.")
+            raise DiscountCodeInvalid(_("That discount code has been used up."))
 
 
 def amount_due(

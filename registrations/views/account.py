@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from omwellness.access_log import record_access
@@ -143,7 +144,7 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         raise Http404("No such registration.")
     if not facts.can_cancel:
-        messages.info(request, "This registration can no longer be cancelled here.")
+        messages.info(request, _("This registration can no longer be cancelled here."))
         return redirect(detail_url)
     refund_cents = services.refund_quote(registration=registration)
     if for_someone_else and not permissions.may_cancel_for_someone_else(
@@ -151,8 +152,11 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
     ):
         messages.error(
             request,
-            f"Cancelling this registration now would refund {format_money(refund_cents)}, and your "
-            "account is not set up to give refunds, so nothing was changed.",
+            _(
+                "Cancelling this registration now would refund %(amount)s, and your account "
+                "is not set up to give refunds, so nothing was changed."
+            )
+            % {"amount": format_money(refund_cents)},
         )
         return redirect(detail_url)
     if request.method == "POST":
@@ -170,18 +174,23 @@ def registration_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         except (payments.PaymentsUnavailable, payments.PaymentsError):
             messages.error(
                 request,
-                "We could not reach our payment processor, so nothing was cancelled. "
-                "Please try again in a few minutes.",
+                _(
+                    "We could not reach our payment processor, so nothing was cancelled. "
+                    "Please try again in a few minutes."
+                ),
             )
             return redirect(detail_url)
         if refund_cents:
             messages.success(
                 request,
-                f"Your registration is cancelled. A refund of {format_money(refund_cents)} is "
-                "on its way to your card; banks usually show it within 5 to 10 days.",
+                _(
+                    "Your registration is cancelled. A refund of %(amount)s is on its way to "
+                    "your card; banks usually show it within 5 to 10 days."
+                )
+                % {"amount": format_money(refund_cents)},
             )
         else:
-            messages.success(request, "Your registration is cancelled.")
+            messages.success(request, _("Your registration is cancelled."))
         return redirect(detail_url)
     return render(
         request,
@@ -237,7 +246,7 @@ def registration_answers(request: HttpRequest, reference: str) -> HttpResponse:
         except services.AnswersRefused as refusal:
             form.add_error(None, str(refusal))
         else:
-            messages.success(request, "Thank you: your answers are saved.")
+            messages.success(request, _("Thank you: your answers are saved."))
             return redirect(detail_url)
     response = render(
         request,
@@ -272,7 +281,10 @@ def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if is_waiting:
             services.waitlist_leave(entry=entry)
-            messages.success(request, f"You have left the waitlist for {entry.program.title}.")
+            messages.success(
+                request,
+                _("You have left the waitlist for %(title)s.") % {"title": entry.program.title},
+            )
         if request.user.is_authenticated:
             return redirect("registrations:list")
         return redirect(entry.program.get_absolute_url())

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from omwellness import languages
@@ -171,7 +172,7 @@ def _register(request: HttpRequest, slug: str) -> HttpResponse:
             if not may_act_on(request, refusal.registration):
                 return _already_registered(request, program, refusal.registration, data.email)
             existing = refusal.registration
-            form.add_error(None, "You already have a registration for this program.")
+            form.add_error(None, _("You already have a registration for this program."))
         except services.RegistrationRefused as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -202,7 +203,7 @@ def _to_payment(
     if registration.status in Registration.APPLICATION_STATUSES:
         # An application: nothing to pay yet; its page says what happens next.
         if new:
-            messages.success(request, "Thank you: your application is sent.")
+            messages.success(request, _("Thank you: your application is sent."))
         return redirect("registrations:detail", registration.reference)
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
@@ -297,7 +298,7 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     if registration.status == Registration.Status.CONFIRMED:
         return redirect("registrations:paid", registration.reference)
     if registration.hold_is_live():  # an approval's seat stays held when Checkout is left
-        messages.info(request, "You left the payment page. Your seat stays held until you pay.")
+        messages.info(request, _("You left the payment page. Your seat stays held until you pay."))
         return redirect("registrations:detail", registration.reference)
     answers = selectors.answers_to_refill(registration=registration)
     request.session["register_again"] = {
@@ -311,16 +312,19 @@ def checkout_cancelled(request: HttpRequest, reference: str) -> HttpResponse:
     }
     # Checkout keeps a declined card on its own page; coming back here means no payment
     # went through, whether the card was declined or the person changed their mind.
-    said = (
+    said = _(
         "Your payment did not go through (for example, the card was declined), so nothing "
         "was charged and we released your seat."
     )
     if answers.left_out:
         messages.warning(
             request,
-            f"{said} Your details are kept below; for your privacy, please answer the health "
-            "questions again.",
+            f"{said} "
+            + _(
+                "Your details are kept below; for your privacy, please answer the health "
+                "questions again."
+            ),
         )
     else:
-        messages.warning(request, f"{said} Your answers are kept below.")
+        messages.warning(request, f"{said} " + _("Your answers are kept below."))
     return redirect("registrations:register", registration.program.slug)

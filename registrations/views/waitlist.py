@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from omwellness import languages
@@ -29,7 +30,7 @@ def waitlist_join(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("registrations:register", program.slug)
     if shown.state != program_selectors.ProgramState.FULL:
         if shown.state == program_selectors.ProgramState.OPEN:
-            messages.info(request, "Good news: a seat is free, so you can register now.")
+            messages.info(request, _("Good news: a seat is free, so you can register now."))
             return redirect("registrations:register", program.slug)
         return render(request, "registrations/register_refused.html", {"shown": shown})
     if request.method == "POST":
@@ -81,13 +82,13 @@ def waitlist_entry(request: HttpRequest, token: str) -> HttpResponse:
     entry = get_object_or_404(WaitlistEntry.objects.select_related("program"), token=token)
     if request.method == "POST" and request.POST.get("action") == "leave":
         services.waitlist_leave(entry=entry)
-        messages.success(request, "You have left the waitlist.")
+        messages.success(request, _("You have left the waitlist."))
         return redirect("registrations:waitlist_entry", entry.token)
     if request.method == "POST" and request.POST.get("action") == "confirm":
         # Only the emailed link leads here: the address is the owner's, and this is them.
         entry = services.waitlist_confirm(entry=entry)
         if entry.status in (WaitlistEntry.Status.WAITING, WaitlistEntry.Status.OFFERED):
-            messages.success(request, "Thank you: your place on the waitlist is confirmed.")
+            messages.success(request, _("Thank you: your place on the waitlist is confirmed."))
         return redirect("registrations:waitlist_entry", entry.token)
     position = WaitlistEntry.objects.with_place_in_line().get(pk=entry.pk).place_in_line
     return render(
