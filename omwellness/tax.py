@@ -26,7 +26,20 @@ from omwellness.models import Centre
 from omwellness.money import format_money
 
 # The usual names of Canadian sales taxes, so that a reader in French sees "TVH" for "HST".
-TAX_NAMES = (gettext_noop("HST"), gettext_noop("GST"), gettext_noop("tax"))
+TAX_NAMES = (
+    gettext_noop("HST"),
+    gettext_noop("GST"),
+    gettext_noop("PST"),
+    gettext_noop("QST"),
+    gettext_noop("tax"),
+)
+
+
+def tax_name_shown(name: str) -> str:
+    """A tax's name in the reader's language: "HST" -> "TVH"; any other name as entered
+    (a receipt keeps the name as the centre entered it)."""
+    return gettext(name) if name in TAX_NAMES else name
+
 
 # Rates are kept to three decimals (Centre.tax_rate_percent): 13.000 % is 13000 of these.
 _RATE_SCALE = 1000
@@ -68,7 +81,7 @@ class TaxSettings:
     @property
     def display_name(self) -> str:
         """The tax's name in the reader's language ("HST" / "TVH"); another name as set."""
-        return gettext(self.name) if self.name in TAX_NAMES else self.name
+        return tax_name_shown(self.name)
 
     @property
     def display_rate(self) -> str:

@@ -9,25 +9,9 @@ later change of the centre's details, the program or the tax settings never alte
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from registrations.models import Payment, Refund, Registration
-
-# A receipt keeps the tax's name as the centre entered it ("HST"); a reader sees the
-# usual Canadian names in their language ("TVH"), any other name as entered.
-TAX_NAMES = (
-    gettext_noop("HST"),
-    gettext_noop("GST"),
-    gettext_noop("PST"),
-    gettext_noop("QST"),
-    gettext_noop("tax"),
-)
-
-
-def tax_name_shown(name: str) -> str:
-    """ "HST" -> "TVH" for a French reader; another name as entered."""
-    return gettext(name) if name in TAX_NAMES else name
 
 
 class ReceiptCounter(models.Model):

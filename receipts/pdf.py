@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from omwellness.formatting import is_french, plain_date
 from omwellness.money import format_money
 from omwellness.pdf import FONT, FONT_BOLD, PORTRAIT, finish, new_document
+from omwellness.tax import tax_name_shown
 
-from .models import Receipt, tax_name_shown
+from .models import Receipt
 
 MARGIN = 56
 LINE = 15
