@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from programs.models import Question
+from programs.translated import english
 from registrations.models import Answer, Registration
 
 from .errors import AnswersRefused
@@ -37,7 +38,7 @@ def registration_answers_save(
                     registration=registration,
                     question=question,
                     defaults={
-                        "question_text": question.text,
+                        "question_text": english(question, "text"),
                         "sensitive": question.sensitive,
                         "value": value,
                     },

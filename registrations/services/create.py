@@ -11,6 +11,7 @@ from mailing import services as mailing
 from mailing.models import Consent
 from omwellness.money import format_money
 from programs.models import Agreement, PriceOption, Program, Question
+from programs.translated import english
 from registrations.accounts import user_for_email
 from registrations.models import (
     Answer,
@@ -186,7 +187,7 @@ def _registration_create(
         Answer(
             registration=registration,
             question=questions[question_id],
-            question_text=questions[question_id].text,
+            question_text=english(questions[question_id], "text"),
             sensitive=questions[question_id].sensitive,
             value=value,
         )

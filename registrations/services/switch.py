@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from omwellness.money import format_money
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations import emails, payments
 from registrations.models import Answer, Payment, Registration, RegistrationLog, Switch
 
@@ -355,7 +356,7 @@ def _answers_move(
         Answer(
             registration=registration,
             question=question,
-            question_text=question.text,
+            question_text=english(question, "text"),
             sensitive=question.sensitive,
             value=value,
         )
