@@ -11,6 +11,7 @@ from django.utils import timezone
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations import payments
 from registrations.models import DiscountCode, Payment, Registration
 
@@ -239,7 +240,7 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
         )
     registration.amount_due_cents = amount
     registration.tax_cents = due.tax_cents
-    registration.price_label = price.label
+    registration.price_label = english(price, "label")
 
 
 def payment_record(*, registration: Registration, session: payments.CheckoutSession) -> Payment:

@@ -168,7 +168,7 @@ def _registration_create(
         email=data.email.strip(),
         phone=data.phone.strip(),
         price_option=data.price_option,
-        price_label=data.price_option.label,
+        price_label=english(data.price_option, "label"),
         amount_due_cents=amount,
         tax_cents=due.tax_cents,
         discount_code=discount,

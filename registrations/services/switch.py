@@ -291,7 +291,7 @@ def _finish(*, registration: Registration, switch: Switch, now) -> None:
     old_amount = registration.amount_due_cents
     registration.program = target
     registration.price_option = switch.price_option
-    registration.price_label = switch.price_option.label
+    registration.price_label = english(switch.price_option, "label")
     registration.amount_due_cents = switch.amount_due_cents
     registration.tax_cents = switch.tax_cents
     try:
