@@ -138,7 +138,7 @@ def _checkout_open(*, registration: Registration) -> str:
     session = payments.checkout_session_create(
         reference=registration.reference,
         email=registration.email,
-        item_name=f"{registration.program.title} ({registration.price_label})",
+        item_name=f"{registration.program.title} ({registration.fee_label})",
         amount_cents=registration.amount_due_cents,
         tax_cents=registration.tax_cents,
         tax_label=_tax_label() if registration.tax_cents else "",

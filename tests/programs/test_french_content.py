@@ -16,7 +16,7 @@ from programs.management.commands.load_demo import MSC_SLUG
 from programs.models import Agreement, PriceOption, Program, Question, Session
 from programs.services import program_duplicate
 from programs.translated import FallbackText
-from registrations.models import Answer
+from registrations.models import Answer, Registration
 
 from ..factories import FacilitatorFactory, ProgramFactory, QuestionFactory
 from ..helpers import form_data, url
@@ -241,3 +241,14 @@ def test_french_demo_msc_program_is_written_in_french(client):
     assert "Eight Wednesday evenings" not in page and "Supported" not in page
     english_only = Program.objects.get(slug="mindfulness-in-everyday-life")
     assert english_only.title_fr == ""
+
+
+def test_french_fee_label_is_stored_in_english_and_shown_in_french(client, program, stripe_standin):
+    program.price_options.update(label_fr="Régulier")
+    with translation.override("fr"):
+        client.post(url(program), form_data(program))
+    registration = Registration.objects.get()
+    assert registration.price_label == "Standard"
+    with translation.override("fr"):
+        assert registration.fee_label == "Régulier"
+    assert registration.fee_label == "Standard"
