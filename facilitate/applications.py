@@ -45,7 +45,7 @@ def _row(registration: Registration) -> ApplicationRow:
         phone=registration.phone,
         price_label=registration.price_label,
         status=registration.status,
-        status_label=registration.get_status_display(),
+        status_label=str(Registration.Status(registration.status).label),
         created_at=registration.created_at,
         answers=roster_answers(registration.answers.all()),
     )

@@ -18,4 +18,4 @@ REVIEW_ANY_APPLICATION = (*READ_ANY_ROSTER, REVIEW_APPLICATION)
 
 
 def may_read_any_roster(*, user) -> bool:
-    return bool(user.is_authenticated and user.has_perms(READ_ANY_ROSTER))
+    return bool(user.is_authenticated and user.is_staff and user.has_perms(READ_ANY_ROSTER))

@@ -125,7 +125,7 @@ def _roster_row(registration: Registration) -> RosterRow:
         phone=registration.phone,
         price_label=registration.price_label,
         status=registration.status,
-        status_label=registration.get_status_display(),
+        status_label=str(Registration.Status(registration.status).label),
         created_at=registration.created_at,
         payment_status=payment_status(registration),
         present_count=sum(1 for mark in marks if mark.present),

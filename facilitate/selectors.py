@@ -12,8 +12,9 @@ decorated with computed attributes.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -37,7 +38,8 @@ def _facilitated(
     programs = Program.objects.all()
     if not user.is_authenticated:
         return programs.none()
-    if user.has_perms(staff_permissions):
+    # Staff only: a facilitator's pages cost no permission queries.
+    if user.is_staff and user.has_perms(staff_permissions):
         return programs
     return programs.filter(facilitators__user=user)
 
@@ -123,15 +125,21 @@ def facilitated_programs(*, user, now: datetime | None = None) -> list[ProgramSu
 # --- one program ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class FacilitatedProgram:
-    """A program its facilitator (or staff) opened, with its sessions and questions in
-    order and the seats left."""
+    """A program its facilitator (or staff) opened, with the seats left; its sessions and
+    questions, in order, are read when a page first asks (a kept roster never does)."""
 
-    program: Program
-    sessions: tuple[Session, ...]
-    questions: tuple[Question, ...]
-    seats_left: int
+    def __init__(self, program: Program, seats_left: int) -> None:
+        self.program = program
+        self.seats_left = seats_left
+
+    @cached_property
+    def sessions(self) -> tuple[Session, ...]:
+        return tuple(self.program.sessions.order_by("starts_at"))
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(self.program.questions.order_by("position", "id"))
 
     def session(self, pk: int) -> Session | None:
         return next((session for session in self.sessions if session.pk == pk), None)
@@ -152,20 +160,13 @@ def facilitated_program(
         _facilitated(user=user, staff_permissions=staff_permissions)  # type: ignore[no-redef]
         .with_dates()
         .annotate(seats_taken=seats_taken_subquery(now=now))
-        .prefetch_related(
-            Prefetch("sessions", queryset=Session.objects.order_by("starts_at")),
-            Prefetch("questions", queryset=Question.objects.order_by("position", "id")),
-        )
         .filter(slug=slug)
         .first()
     )
     if program is None:
         return None
     return FacilitatedProgram(
-        program=program,
-        sessions=tuple(program.sessions.all()),
-        questions=tuple(program.questions.all()),
-        seats_left=max(0, program.capacity - program.seats_taken),
+        program=program, seats_left=max(0, program.capacity - program.seats_taken)
     )
 
 

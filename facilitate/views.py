@@ -12,11 +12,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from omwellness.access_log import record_access
+from programs import page_cache
 from registrations import emails, services
 
 from . import permissions, selectors
@@ -24,6 +26,7 @@ from .applications import DeclineForm, open_application, program_applications, w
 from .csv_export import roster_csv
 from .forms import AttendanceForm, MessageParticipantsForm, RosterExportForm, SignInSheetForm
 from .overview import roster_overview
+from .page_keep import kept_roster
 from .roster import confirmed_count, program_roster
 from .selectors import FacilitatedProgram
 from .services import attendance_mark, attendance_open
@@ -79,21 +82,34 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @facilitator_required
 def roster(request: HttpRequest, facilitated: FacilitatedProgram) -> HttpResponse:
-    shown = program_roster(facilitated=facilitated)
-    context = {
-        "program": facilitated.program,
-        "roster": shown,
-        "overview": roster_overview(facilitated=facilitated),
-        "export_form": RosterExportForm(),
-        "applications_waiting": waiting_count(program=facilitated.program),
-    }
+    program = facilitated.program
+
+    def draw() -> tuple[str, dict]:
+        shown = program_roster(facilitated=facilitated)
+        context = {
+            "program": program,
+            "roster": shown,
+            "overview": roster_overview(facilitated=facilitated),
+            "export_form": RosterExportForm(),
+            "applications_waiting": waiting_count(program=program),
+            **page_cache.MARKERS,
+        }
+        body = render_to_string("facilitate/roster.html", context, request=request)
+        return body, {"people": shown.people_with_sensitive_answers}
+
+    # Kept while nothing it shows changes (omwellness/kept_pages.py); drawn afresh with a
+    # message to show.
+    if page_cache.may_share(request):
+        body, facts = kept_roster(program_id=program.pk, draw=draw)
+    else:
+        body, facts = draw()
     record_access(
         user=request.user,
-        program=facilitated.program,
-        people=shown.people_with_sensitive_answers,
+        program=program,
+        people=facts["people"],
         what="roster page (intake answers)",
     )
-    return _private(render(request, "facilitate/roster.html", context))
+    return _private(page_cache.finished(request, body))
 
 
 @require_safe

@@ -14,7 +14,10 @@ the cents ("450,00 $"), as French Canadian price tags do. Times are local to Tor
 """
 
 from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
 
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from django.utils import timezone, translation
@@ -29,6 +32,31 @@ def current_locale() -> str:
     return FRENCH if language.startswith("fr") else ENGLISH
 
 
+# Pages list hundreds of amounts and dates (a roster, an export): the locales and
+# patterns are parsed once per process, not on every call as babel's format_* do.
+@cache
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@cache
+def _number_pattern(pattern: str) -> babel_numbers.NumberPattern:
+    return babel_numbers.parse_pattern(pattern)
+
+
+@cache
+def _date_pattern(pattern: str) -> babel_dates.DateTimePattern:
+    return babel_dates.parse_pattern(pattern)
+
+
+def _format_date(moment: date, pattern: str) -> str:
+    """`pattern` is a CLDR pattern, or a length ("full", "medium") of the locale's own."""
+    locale = _locale(current_locale())
+    if pattern in ("full", "long", "medium", "short"):
+        pattern = locale.date_formats[pattern].pattern
+    return _date_pattern(pattern).apply(moment, locale)
+
+
 def is_french() -> bool:
     return current_locale() == FRENCH
 
@@ -39,26 +67,25 @@ def money(cents: int, currency: str = DEFAULT_CURRENCY) -> str:
     Another currency than the Canadian dollar is written with its code ("25.00 USD",
     "25,00 USD"), so nobody reads it as Canadian dollars."""
     currency = (currency or DEFAULT_CURRENCY).upper()
-    amount = int(cents) / 100
+    amount = Decimal(int(cents)) / 100
     locale = current_locale()
     if currency != DEFAULT_CURRENCY.upper():
         pattern = "#,##0.00\u00a0¤¤" if locale == FRENCH else "#,##0.00 ¤¤"
-        text = babel_numbers.format_currency(amount, currency, pattern, locale=locale)
     elif locale == FRENCH:
-        text = babel_numbers.format_currency(amount, currency, locale=locale)
+        pattern = _locale(FRENCH).currency_formats["standard"].pattern
     else:
-        whole = int(cents) % 100 == 0
-        pattern = "¤#,##0" if whole else "¤#,##0.00"
-        text = babel_numbers.format_currency(
-            amount, currency, pattern, locale=locale, currency_digits=False
-        )
+        pattern = "¤#,##0" if int(cents) % 100 == 0 else "¤#,##0.00"
+    text = _number_pattern(pattern).apply(
+        amount, _locale(locale), currency=currency, currency_digits=False
+    )
     # A true minus sign, in either language.
     return text.replace("-", "\u2212")
 
 
 def number(value: int | float) -> str:
     """1234 -> "1,234" / "1 234"."""
-    return babel_numbers.format_decimal(value, locale=current_locale())
+    locale = _locale(current_locale())
+    return _number_pattern(locale.decimal_formats[None].pattern).apply(value, locale)
 
 
 def _local(moment: datetime | date) -> datetime | date:
@@ -69,18 +96,18 @@ def _local(moment: datetime | date) -> datetime | date:
 
 def long_date(moment: datetime | date) -> str:
     """ "Wednesday, January 6, 2027" / "mercredi 6 janvier 2027"."""
-    return babel_dates.format_date(_local(moment), "full", locale=current_locale())
+    return _format_date(_local(moment), "full")
 
 
 def short_date(moment: datetime | date) -> str:
     """ "Jan 6, 2027" / "6 janv. 2027"."""
-    return babel_dates.format_date(_local(moment), "medium", locale=current_locale())
+    return _format_date(_local(moment), "medium")
 
 
 def day(moment: datetime | date) -> str:
     """ "Wed, Jan 6, 2027" / "mer. 6 janv. 2027"."""
     pattern = "EEE d MMM y" if is_french() else "EEE, MMM d, y"
-    return babel_dates.format_date(_local(moment), pattern, locale=current_locale())
+    return _format_date(_local(moment), pattern)
 
 
 def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:
@@ -88,7 +115,7 @@ def time_of_day(moment: datetime, *, with_meridiem: bool = True) -> str:
     for the first half of a range within one half of the day: "7:00–9:30 pm"."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     if is_french():
-        return babel_dates.format_time(local, "H'\u00a0h\u00a0'mm", locale=FRENCH)
+        return _date_pattern("H'\u00a0h\u00a0'mm").apply(local, _locale(FRENCH))
     hour = local.hour % 12 or 12
     text = f"{hour}:{local.minute:02d}"
     if with_meridiem:

@@ -1,7 +1,8 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -14,11 +15,19 @@ from .calendar import program_calendar
 from .models import Program
 from .structured_data import program_json_ld
 
+SHARED_CONTEXT = page_cache.MARKERS
+
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    return shared_page(request, lambda: _home(request))
+
+
+def _home(request: HttpRequest) -> HttpResponse:
     listing = selectors.program_listing()
-    return render(request, "programs/home.html", {"upcoming": listing.upcoming[:6]})
+    return render(
+        request, "programs/home.html", {"upcoming": listing.upcoming[:6], **SHARED_CONTEXT}
+    )
 
 
 @require_safe
@@ -38,30 +47,31 @@ def _program_or_404(request: HttpRequest, slug: str) -> selectors.ProgramView:
 
 @require_safe
 def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Anonymous visitors share one rendering per second (see programs/page_cache.py)."""
-    # No session cookie and no message cookie: an anonymous visitor with nothing pending,
-    # known without touching the session store.
-    cacheable = (
-        settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
-    )
-    # The page's forms (news of future programs) carry this visitor's own CSRF token: a
-    # cached page keeps a marker in its place, filled in for each visitor.
-    token = get_token(request)
-    if cacheable:
-        content = cache.get(page_cache.page_key(slug))
-        if content is not None:
-            return HttpResponse(content.replace(CSRF_MARKER, token.encode()))
-    response = _program_detail(request, slug, csrf_token=token)
-    if cacheable and response.status_code == 200:
-        shared = response.content.replace(token.encode(), CSRF_MARKER)
-        cache.set(page_cache.page_key(slug), shared, page_cache.TTL_SECONDS)
+    return shared_page(request, lambda: _program_detail(request, slug))
+
+
+def shared_page(request: HttpRequest, render_page: Callable[[], HttpResponse]) -> HttpResponse:
+    """The page everyone shares (page_cache.py), with this reader's header and token.
+
+    `render_page` draws it with the two markers (the context's `shared_page` and
+    `csrf_token`); a page answered with anything but 200, or a draft shown to staff, is
+    not kept."""
+    shareable = page_cache.may_share(request)
+    key = page_cache.body_key(request.path_info)
+    body = cache.get(key) if shareable else None
+    if body is None:
+        response = render_page()
+        if response.status_code != 200:
+            return response
+        body = response.content.decode()
+        if shareable and not getattr(response, "private_page", False):
+            cache.set(key, body, page_cache.TTL_SECONDS)
+    response = page_cache.finished(request, body)
+    response.shared_page = True  # type: ignore[attr-defined]
     return response
 
 
-CSRF_MARKER = b"{{visitor-csrf-token}}"
-
-
-def _program_detail(request: HttpRequest, slug: str, *, csrf_token: str) -> HttpResponse:
+def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
     shown = _program_or_404(request, slug)
     program = shown.program
     sessions = list(program.sessions.all())
@@ -85,9 +95,12 @@ def _program_detail(request: HttpRequest, slug: str, *, csrf_token: str) -> Http
         "now": timezone.now(),
         "centre": centre,
         "tax": TaxSettings.of(centre),
-        "csrf_token": csrf_token,
+        **SHARED_CONTEXT,
     }
-    return render(request, "programs/program_detail.html", context)
+    response = render(request, "programs/program_detail.html", context)
+    # A draft is shown to staff only: never kept for others.
+    response.private_page = program.status != Program.Status.PUBLISHED  # type: ignore[attr-defined]
+    return response
 
 
 @require_safe

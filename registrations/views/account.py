@@ -10,16 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from omwellness.access_log import record_access
 from omwellness.money import format_money
+from programs import page_cache
 from programs.calendar import program_calendar
 from programs.schedule import schedule_summary
 from registrations import access, payments, permissions, selectors, services
+from registrations.accounts import verified_emails
 from registrations.forms import IntakeAnswersForm
 from registrations.models import WaitlistEntry
+from registrations.page_keep import kept_my_registrations
 
 
 def _registration(request: HttpRequest, reference: str) -> selectors.RegistrationView | None:
@@ -38,8 +42,20 @@ def _registration(request: HttpRequest, reference: str) -> selectors.Registratio
 def registration_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    mine = selectors.my_registrations(user=request.user)
-    return render(request, "registrations/account/list.html", {"mine": mine})
+    user = request.user
+    emails = verified_emails(user=user)
+
+    def draw() -> tuple[str, dict]:
+        context = {"mine": selectors.my_registrations(user=user), **page_cache.MARKERS}
+        return render_to_string("registrations/account/list.html", context, request=request), {}
+
+    # Kept while nothing it shows changes (omwellness/kept_pages.py); drawn afresh with a
+    # message to show, or for an account with no confirmed address yet.
+    if emails and page_cache.may_share(request):
+        body, _facts = kept_my_registrations(user=user, emails=emails, draw=draw)
+    else:
+        body, _facts = draw()
+    return page_cache.finished(request, body)
 
 
 @require_safe
