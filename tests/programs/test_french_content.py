@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management import call_command
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -29,9 +30,15 @@ CARDS_NOTE_FR = "Certains renseignements sur nos programmes ne sont offerts qu'e
 
 
 def french_page(client, path_name, *args) -> str:
-    """The page as a French reader gets it, its entities (&#x27;) read as text."""
+    """The page as a French reader gets it, its entities (&#x27;) read as text.
+
+    Kept pages are found by their address, and French and English share one until
+    the French addresses (/fr/...) exist: none is kept across a change of language."""
+    cache.clear()
     with translation.override("fr"):
-        return html.unescape(client.get(reverse(path_name, args=args)).content.decode())
+        page = client.get(reverse(path_name, args=args)).content.decode()
+    cache.clear()
+    return html.unescape(page)
 
 
 @pytest.fixture
