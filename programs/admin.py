@@ -8,6 +8,7 @@ participants (registrations/admin/programs.py): who registered is its business.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import BaseModelAdmin
 from django.db import models
 from django.db.models import Max, Min
 from django.template.response import TemplateResponse
@@ -21,33 +22,64 @@ from omwellness.admin_labels import (
 
 from .models import Agreement, Facilitator, PriceOption, Program, Question, Session
 from .services import program_duplicate
+from .translated import FRENCH_HELP, english
+
+FRENCH_SECTION = (
+    "Leave a French field empty and the French site shows the English text there, "
+    "marked as English, with a note that some details are in English only."
+)
 
 
-class SessionInline(LabelledTabularInlineMixin, admin.TabularInline):
+class FrenchHelpMixin(BaseModelAdmin):
+    """Every French field says what happens when it is left empty."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name.endswith("_fr") and not field.help_text:
+            field.help_text = FRENCH_HELP
+        return field
+
+
+class SessionInline(FrenchHelpMixin, LabelledTabularInlineMixin, admin.TabularInline):
     model = Session
     extra = 0
     fields = [
         "title",
+        "title_fr",
         "starts_at",
         "ends_at",
         "location_note",
+        "location_note_fr",
         "required_for_completion",
         "sequence",
     ]
     readonly_fields = ["sequence"]
 
 
-class PriceOptionInline(LabelledTabularInlineMixin, admin.TabularInline):
+class PriceOptionInline(FrenchHelpMixin, LabelledTabularInlineMixin, admin.TabularInline):
     model = PriceOption
     extra = 0
-    fields = ["position", "label", "amount_cents", "description", "available_until"]
+    fields = [
+        "position",
+        "label",
+        "label_fr",
+        "amount_cents",
+        "description",
+        "description_fr",
+        "available_until",
+    ]
 
 
-class QuestionInline(LabelledSplitDateTimeMixin, admin.StackedInline):
+class QuestionInline(FrenchHelpMixin, LabelledSplitDateTimeMixin, admin.StackedInline):
     formset = LabelledInlineFormSet
     model = Question
     extra = 0
-    fields = [("position", "kind", "required", "sensitive"), "text", "help_text", "choices"]
+    fields = [
+        ("position", "kind", "required", "sensitive"),
+        ("text", "text_fr"),
+        ("help_text", "help_text_fr"),
+        ("choices", "choices_fr"),
+    ]
 
 
 class StartFilter(admin.SimpleListFilter):
@@ -77,10 +109,10 @@ class DuplicateForm(forms.Form):
 
 
 @admin.register(Program)
-class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
+class ProgramAdmin(FrenchHelpMixin, LabelledSplitDateTimeMixin, admin.ModelAdmin):
     list_display = ["title", "status", "starts", "format", "capacity"]
     list_filter = ["status", StartFilter, "format"]
-    search_fields = ["title", "slug"]
+    search_fields = ["title", "title_fr", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     # Checkboxes rather than the two-box filter: a handful of facilitators, and the
     # filter widget's markup breaks ARIA rules the rest of the admin keeps.
@@ -92,7 +124,11 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
     actions = ["duplicate_for_new_term"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "description"]}),
+        ("English", {"fields": ["title", "slug", "status", "summary", "description"]}),
+        (
+            "Français",
+            {"fields": ["title_fr", "summary_fr", "description_fr"], "description": FRENCH_SECTION},
+        ),
         ("Where", {"fields": ["format", "venue", "meeting_link"]}),
         (
             "Registration",
@@ -165,26 +201,40 @@ class ProgramAdmin(LabelledSplitDateTimeMixin, admin.ModelAdmin):
 
 
 @admin.register(Facilitator)
-class FacilitatorAdmin(admin.ModelAdmin):
+class FacilitatorAdmin(FrenchHelpMixin, admin.ModelAdmin):
     list_display = ["name", "position", "credentials", "user"]
+    fieldsets = [
+        (None, {"fields": ["name", "user", "position", "photo"]}),
+        ("English", {"fields": ["credentials", "bio"]}),
+        ("Français", {"fields": ["credentials_fr", "bio_fr"], "description": FRENCH_SECTION}),
+    ]
     list_editable = ["position"]
     search_fields = ["name", "user__email"]
     autocomplete_fields = ["user"]
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(FrenchHelpMixin, admin.ModelAdmin):
     """Saving the participant agreement publishes a new version; an accepted one stays."""
 
     list_display = ["version", "title", "created_at"]
     readonly_fields = ["version", "created_at"]
-    fields = ["version", "created_at", "title", "text"]
+    fieldsets = [
+        (None, {"fields": ["version", "created_at"]}),
+        ("English", {"fields": ["title", "text"]}),
+        ("Français", {"fields": ["title_fr", "text_fr"], "description": FRENCH_SECTION}),
+    ]
 
     def save_model(self, request, obj, form, change):
         if change and not form.changed_data:
             return
         # Never an UPDATE: registrations point at the version their person accepted.
-        published = Agreement.publish(title=obj.title, text=obj.text)
+        published = Agreement.publish(
+            title=english(obj, "title"),
+            text=english(obj, "text"),
+            title_fr=obj.title_fr,
+            text_fr=obj.text_fr,
+        )
         obj.pk, obj.version, obj.created_at = published.pk, published.version, published.created_at
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -11,8 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from omwellness.money import format_money
 
+from .translated import (
+    TranslatedCharField,
+    TranslatedModel,
+    TranslatedTextField,
+    english,
+    french_active,
+)
 
-class Facilitator(models.Model):
+
+class Facilitator(TranslatedModel):
     """The public profile of someone who leads programs; linked to their account."""
 
     user = models.OneToOneField(
@@ -24,8 +32,10 @@ class Facilitator(models.Model):
         help_text=_("The account that signs in to see this facilitator's rosters."),
     )
     name = models.CharField(_("name"), max_length=150)
-    credentials = models.CharField(_("credentials"), max_length=200, blank=True)
-    bio = models.TextField(_("short bio"), blank=True)
+    credentials = TranslatedCharField(_("credentials"), max_length=200, blank=True)
+    credentials_fr = models.CharField(_("credentials in French"), max_length=200, blank=True)
+    bio = TranslatedTextField(_("short bio"), blank=True)
+    bio_fr = models.TextField(_("short bio in French"), blank=True)
     photo = models.ImageField(_("photo"), upload_to="facilitators/", blank=True)
     # One order for the centre, not one per program: the lead teacher of a program is
     # listed before a co-teacher, and staff set it once in the admin.
@@ -55,7 +65,7 @@ class ProgramQuerySet(models.QuerySet["Program"]):
         )
 
 
-class Program(models.Model):
+class Program(TranslatedModel):
     class Format(models.TextChoices):
         ONLINE = "online", _("Online")
         IN_PERSON = "in_person", _("In person")
@@ -67,9 +77,12 @@ class Program(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     slug = models.SlugField(_("address"), max_length=120, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    summary = models.CharField(_("summary"), max_length=300)
-    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    title = TranslatedCharField(_("title"), max_length=200)
+    summary = TranslatedCharField(_("summary"), max_length=300)
+    description = TranslatedTextField(_("description"), blank=True, help_text=_("Markdown."))
+    title_fr = models.CharField(_("title in French"), max_length=200, blank=True)
+    summary_fr = models.CharField(_("summary in French"), max_length=300, blank=True)
+    description_fr = models.TextField(_("description in French"), blank=True)
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     venue = models.TextField(
         _("venue"), blank=True, help_text=_("Address of an in-person or hybrid program; public.")
@@ -231,14 +244,16 @@ class Program(models.Model):
         return starts_at - timedelta(days=self.switch_days_before_start)
 
 
-class Session(models.Model):
+class Session(TranslatedModel):
     """One meeting of a program. Its UID is stable so calendars update in place."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
+    title = TranslatedCharField(_("title"), max_length=200)
+    title_fr = models.CharField(_("title in French"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    location_note = models.CharField(_("location note"), max_length=200, blank=True)
+    location_note = TranslatedCharField(_("location note"), max_length=200, blank=True)
+    location_note_fr = models.CharField(_("location note in French"), max_length=200, blank=True)
     required_for_completion = models.BooleanField(
         _("required for the certificate"),
         default=False,
@@ -260,12 +275,14 @@ class Session(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d %H:%M})"
 
 
-class PriceOption(models.Model):
+class PriceOption(TranslatedModel):
     """One price on the sliding scale, in integer cents of CAD."""
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="price_options")
-    label = models.CharField(_("label"), max_length=100)
-    description = models.CharField(_("description"), max_length=300, blank=True)
+    label = TranslatedCharField(_("label"), max_length=100)
+    label_fr = models.CharField(_("label in French"), max_length=100, blank=True)
+    description = TranslatedCharField(_("description"), max_length=300, blank=True)
+    description_fr = models.CharField(_("description in French"), max_length=300, blank=True)
     amount_cents = models.PositiveIntegerField(_("amount (cents, CAD)"))
     available_until = models.DateTimeField(
         _("available until"), null=True, blank=True, help_text=_("For early-bird prices.")
@@ -288,7 +305,7 @@ class PriceOption(models.Model):
         return self.available_until is None or now < self.available_until
 
 
-class Question(models.Model):
+class Question(TranslatedModel):
     class Kind(models.TextChoices):
         SHORT_TEXT = "short_text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
@@ -296,10 +313,17 @@ class Question(models.Model):
         CHOICE = "choice", _("Choice")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
-    text = models.CharField(_("question"), max_length=300)
-    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    text = TranslatedCharField(_("question"), max_length=300)
+    text_fr = models.CharField(_("question in French"), max_length=300, blank=True)
+    help_text = TranslatedCharField(_("help text"), max_length=300, blank=True)
+    help_text_fr = models.CharField(_("help text in French"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("One per line."))
+    choices = TranslatedTextField(_("choices"), blank=True, help_text=_("One per line."))
+    choices_fr = models.TextField(
+        _("choices in French"),
+        blank=True,
+        help_text=_("One per line, in the order of the English ones: line 1 translates line 1."),
+    )
     required = models.BooleanField(_("required"), default=True)
     sensitive = models.BooleanField(
         _("sensitive"),
@@ -316,64 +340,32 @@ class Question(models.Model):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
-
-
-DEFAULT_AGREEMENT = """\
-Mindful self-compassion is not therapy. Our programs teach skills for everyday life; \
-they are not a treatment for any condition and do not replace care from a doctor or \
-therapist. If you are in crisis, call or text 9-8-8.
-
-Cancellation: you may cancel from your account or your confirmation email. You get a \
-full refund up to the date shown for your program (a set number of days before the first \
-session), and no refund after that.
-
-Privacy: we keep your contact details and your answers only to run your program and to \
-reach you about it. Health-related answers are seen only by your facilitators and our \
-staff, never emailed, and erased a set time after the program ends. You can download \
-what we hold about you, or ask us to delete it, from "My registrations". Our privacy \
-page says more."""
-
-
-class Agreement(models.Model):
-    """The participant agreement, one row per version: a version is never changed.
-
-    Editing it in the admin saves a new version (programs/admin.py), and each
-    registration points at the version its person accepted, so what someone agreed to
-    can always be read back word for word. The current version is the latest.
-    """
-
-    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200, default="Participant agreement")
-    text = models.TextField(
-        _("text"), help_text=_("Plain text; a blank line starts a new paragraph.")
-    )
-    created_at = models.DateTimeField(_("published"), default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["-version"]
-        verbose_name = _("participant agreement")
-
-    def __str__(self) -> str:
-        return f"{self.title} (version {self.version})"
+        """The choices as answers are stored: in English, whatever the reader's language."""
+        return _lines(english(self, "choices"))
 
     @property
-    def paragraphs(self) -> list[str]:
-        return [part.strip() for part in self.text.split("\n\n") if part.strip()]
+    def choice_pairs(self) -> list[tuple[str, str]]:
+        """(stored value, label shown): the French label of line N when there is one."""
+        values = self.choice_list
+        labels = _lines(self.choices_fr) if french_active() else []
+        return [(value, labels[n] if n < len(labels) else value) for n, value in enumerate(values)]
 
-    @classmethod
-    def current(cls) -> "Agreement":
-        """The latest version; the first one, with the default wording, on a new site."""
-        latest = cls.objects.order_by("-version").first()
-        if latest is not None:
-            return latest
-        agreement, _created = cls.objects.get_or_create(
-            version=1, defaults={"text": DEFAULT_AGREEMENT}
-        )
-        return agreement
 
-    @classmethod
-    def publish(cls, *, title: str, text: str) -> "Agreement":
-        """A new version after the latest; the versions before it stay as they were."""
-        latest = cls.objects.order_by("-version").values_list("version", flat=True).first()
-        return cls.objects.create(version=(latest or 0) + 1, title=title, text=text)
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+# The participant agreement has its own module; it is read from here as the others.
+from .agreement import DEFAULT_AGREEMENT, DEFAULT_AGREEMENT_FR, Agreement  # noqa: E402
+
+__all__ = [
+    "DEFAULT_AGREEMENT",
+    "DEFAULT_AGREEMENT_FR",
+    "Agreement",
+    "Facilitator",
+    "PriceOption",
+    "Program",
+    "ProgramQuerySet",
+    "Question",
+    "Session",
+]

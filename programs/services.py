@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .models import PriceOption, Program, Question, Session
+from .translated import english
 
 
 def _unique_slug(base: str) -> str:
@@ -26,7 +27,8 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
     """Copies a program for a new term, every date moved by `weeks` weeks.
 
     The copy starts as a draft, so staff can check it before it is public. Years
-    in the title and address follow the new start ("Winter 2026" → "Winter 2027").
+    in the titles and address follow the new start ("Winter 2026" → "Winter 2027").
+    Every text is copied in both languages, whichever language is active.
     """
     shift = timedelta(weeks=weeks)
     sessions = list(program.sessions.order_by("starts_at"))
@@ -36,9 +38,10 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
 
     old_year = sessions[0].starts_at.year if sessions else None
     new_year = (sessions[0].starts_at + shift).year if sessions else None
-    title, slug = program.title, program.slug
+    title, title_fr, slug = english(program, "title"), program.title_fr, program.slug
     if old_year and new_year:
         title = _shift_year(title, old_year, new_year)
+        title_fr = _shift_year(title_fr, old_year, new_year)
         slug = _shift_year(slug, old_year, new_year)
     if slug == program.slug:
         slug = f"{program.slug}-{(sessions[0].starts_at + shift):%Y-%m}" if sessions else slug
@@ -47,6 +50,7 @@ def program_duplicate(*, program: Program, weeks: int) -> Program:
     copy.pk = None
     copy.id = None
     copy.title = title
+    copy.title_fr = title_fr
     copy.slug = _unique_slug(slugify(slug))
     copy.status = Program.Status.DRAFT
     if copy.registration_opens_at:

@@ -34,9 +34,7 @@ def question_field(question: Question) -> forms.Field:
             choices=[("Yes", _("Yes")), ("No", _("No"))], widget=forms.RadioSelect, **common
         )
     if question.kind == Question.Kind.CHOICE:
-        return forms.ChoiceField(
-            choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common
-        )
+        return forms.ChoiceField(choices=question.choice_pairs, widget=forms.RadioSelect, **common)
     widget = forms.Textarea(attrs={"rows": 4}) if question.kind == Question.Kind.LONG_TEXT else None
     return forms.CharField(
         max_length=MAX_ANSWER_LENGTH.get(question.kind, 300), widget=widget, **common

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from programs.models import PriceOption, Program, Question, Session
+from programs.translated import english
 from registrations import services
 from registrations.models import Registration, Switch
 from registrations.services.availability import program_counted
@@ -67,7 +68,9 @@ def switch_offer(*, registration: Registration, now=None) -> SwitchOffer:
         target=target,
         target_sessions=tuple(target.sessions.order_by("starts_at")) if target else (),
         deadline=deadline,
-        kept=next((p for p in prices if p.option.label == registration.price_label), None),
+        kept=next(
+            (p for p in prices if english(p.option, "label") == registration.price_label), None
+        ),
         prices=prices,
         keeps_answers=keeps,
         questions=questions,

@@ -3,12 +3,15 @@ import json
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings, price_text
 
 from .. import schedule
+from ..translated import falls_back
 
 register = template.Library()
 
@@ -52,6 +55,31 @@ def price(cents: int, program, tax: TaxSettings) -> str:
     """A program's price worded with its tax as the centre states prices (omwellness.tax):
     '$450 + HST', '$508.50 (HST included)' or '$450'."""
     return price_text(cents, taxable=program.taxable, settings=tax)
+
+
+@register.filter
+def lang_attr(text) -> str:
+    """' lang="en"' for English shown in place of a missing French text, else nothing:
+    `<h1{{ program.title|lang_attr }}>{{ program.title }}</h1>`."""
+    if getattr(text, "fallback", False):
+        return format_html(' lang="{}"', text.language)
+    return ""
+
+
+@register.simple_tag
+def english_only_note(*objects, fields: str = "") -> str:
+    """Says once that some of what the page shows is in English only (French pages).
+
+    `objects` are programs, sessions, price options, facilitators or lists of them (or
+    of selector views with a `.program`); `fields` limits the check to what the page
+    shows, e.g. fields="title summary" for program cards."""
+    if not falls_back(objects, fields.split() or None):
+        return ""
+    if fields:
+        message = _("Some program details are only available in English for now.")
+    else:
+        message = _("Some details of this program are only available in English for now.")
+    return format_html('<p class="note note--language">{}</p>', message)
 
 
 register.filter(

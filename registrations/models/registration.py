@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from omwellness.languages import language_field
 from outbox.models import OutboundEmail
 from programs.models import Agreement, PriceOption, Program, Question
+from programs.translated import english
 
 from ..amount_paid import AmountPaidMixin, AmountPaidQuerySetMixin
 
@@ -236,6 +237,16 @@ class Registration(AmountPaidMixin, models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def fee_label(self) -> str:
+        """The fee's name for the reader: `price_label` keeps it in English (facilitators,
+        exports and switching compare it), so in French it is the price option's French
+        name while that option still bears the name that was chosen."""
+        option = self.price_option
+        if option is not None and english(option, "label") == self.price_label:
+            return option.label
+        return self.price_label
 
     @property
     def emails(self) -> models.QuerySet[OutboundEmail]:

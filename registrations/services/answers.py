@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programs.models import Question
+from programs.translated import english
 from registrations.models import Answer, Registration
 
 from .errors import AnswersRefused
@@ -42,7 +43,7 @@ def registration_answers_save(
                     registration=registration,
                     question=question,
                     defaults={
-                        "question_text": question.text,
+                        "question_text": english(question, "text"),
                         "sensitive": question.sensitive,
                         "value": value,
                     },

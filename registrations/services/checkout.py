@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from omwellness.money import format_money
 from omwellness.tax import TaxSettings
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations import payments
 from registrations.models import DiscountCode, Payment, Registration
 
@@ -138,7 +139,7 @@ def _checkout_open(*, registration: Registration) -> str:
     session = payments.checkout_session_create(
         reference=registration.reference,
         email=registration.email,
-        item_name=f"{registration.program.title} ({registration.price_label})",
+        item_name=f"{registration.program.title} ({registration.fee_label})",
         amount_cents=registration.amount_due_cents,
         tax_cents=registration.tax_cents,
         tax_label=_tax_label() if registration.tax_cents else "",
@@ -253,7 +254,7 @@ def _terms_renew(*, registration: Registration, program: Program, now) -> None:
         )
     registration.amount_due_cents = amount
     registration.tax_cents = due.tax_cents
-    registration.price_label = price.label
+    registration.price_label = english(price, "label")
 
 
 def payment_record(*, registration: Registration, session: payments.CheckoutSession) -> Payment:

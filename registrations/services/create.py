@@ -13,6 +13,7 @@ from mailing.models import Consent
 from omwellness import languages
 from omwellness.money import format_money
 from programs.models import Agreement, PriceOption, Program, Question
+from programs.translated import english
 from registrations.accounts import user_for_email
 from registrations.models import (
     Answer,
@@ -175,7 +176,7 @@ def _registration_create(
         email=data.email.strip(),
         phone=data.phone.strip(),
         price_option=data.price_option,
-        price_label=data.price_option.label,
+        price_label=english(data.price_option, "label"),
         language=languages.supported(data.language),
         amount_due_cents=amount,
         tax_cents=due.tax_cents,
@@ -195,7 +196,7 @@ def _registration_create(
         Answer(
             registration=registration,
             question=questions[question_id],
-            question_text=questions[question_id].text,
+            question_text=english(questions[question_id], "text"),
             sensitive=questions[question_id].sensitive,
             value=value,
         )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from omwellness.money import format_money
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations import emails, payments
 from registrations.models import Answer, Payment, Registration, RegistrationLog, Switch
 
@@ -292,7 +293,7 @@ def _finish(*, registration: Registration, switch: Switch, now) -> None:
     old_amount = registration.amount_due_cents
     registration.program = target
     registration.price_option = switch.price_option
-    registration.price_label = switch.price_option.label
+    registration.price_label = english(switch.price_option, "label")
     registration.amount_due_cents = switch.amount_due_cents
     registration.tax_cents = switch.tax_cents
     try:
@@ -359,7 +360,7 @@ def _answers_move(
         Answer(
             registration=registration,
             question=question,
-            question_text=question.text,
+            question_text=english(question, "text"),
             sensitive=question.sensitive,
             value=value,
         )

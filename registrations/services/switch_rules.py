@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from omwellness.tax import TaxBreakdown
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations.models import Registration
 
 from .availability import ensure_open
@@ -36,7 +37,9 @@ def same_questions(source: Program, target: Program) -> bool:
     """Same texts, kinds and choices, in the same order: the answers mean the same there."""
 
     def asked(program: Program) -> list[tuple]:
-        return [(q.text.strip(), q.kind, q.choice_list) for q in program.questions.all()]
+        return [
+            (english(q, "text").strip(), q.kind, q.choice_list) for q in program.questions.all()
+        ]
 
     return asked(source) == asked(target)
 

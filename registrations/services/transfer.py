@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from omwellness.money import format_money
 from programs.models import PriceOption, Program
+from programs.translated import english
 from registrations import emails
 from registrations.models import Registration, RegistrationLog, WaitlistEntry
 
@@ -181,7 +182,7 @@ def _move(*, registration: Registration, target: Program, price_option: PriceOpt
     removed, _ = registration.answers.exclude(question__program=target).delete()
     registration.program = target
     registration.price_option = price_option
-    registration.price_label = price_option.label
+    registration.price_label = english(price_option, "label")
     registration.save(update_fields=["program", "price_option", "price_label", "updated_at"])
     money = (
         f"price option now {price_option.label} ({format_money(price_option.amount_cents)}); "

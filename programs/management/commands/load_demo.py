@@ -1,5 +1,9 @@
 """Demo data for a local site: the Winter MSC program and its next term.
 
+The Winter MSC program is written in English and French (programs/management/
+demo_french.py); the in-person program is in English only, so the French site shows
+how a missing French text falls back to the English.
+
 Idempotent: a second run finds the programs by address and changes nothing.
 """
 
@@ -14,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from programs.management import demo_french
 from programs.models import Agreement, Facilitator, PriceOption, Program, Question, Session
 from programs.services import program_duplicate
 
@@ -91,6 +96,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         lead, co = self.facilitators()
+        demo_french.translate_facilitators(lead, co)
         msc = Program.objects.filter(slug=MSC_SLUG).first()
         if msc is None:
             msc = self.winter_msc(lead, co)
@@ -162,7 +168,7 @@ class Command(BaseCommand):
         sessions.append(
             Session(
                 program=program,
-                title="Half-day silent retreat",
+                title=demo_french.RETREAT,
                 starts_at=toronto(retreat_day, time(10, 0)),
                 ends_at=toronto(retreat_day, time(14, 0)),
             )
@@ -207,6 +213,7 @@ class Command(BaseCommand):
                 for n, (text, kind, choices, required, sensitive) in enumerate(MSC_QUESTIONS)
             ]
         )
+        demo_french.translate_msc(program)
         return program
 
     def next_term(self, msc: Program) -> Program:
@@ -290,6 +297,8 @@ class Command(BaseCommand):
         program = program_duplicate(program=msc, weeks=weeks)
         program.slug = SCREENED_SLUG
         program.title = "Small-group MSC: Mindful Self-Compassion, application first"
+        program.title_fr = demo_french.SCREENED_TITLE_FR
+        program.summary_fr = demo_french.SCREENED_SUMMARY_FR
         program.summary = (
             "The eight-week MSC program for a small group. A facilitator reads each "
             "application, and may call, before anyone pays."
@@ -343,13 +352,12 @@ class Command(BaseCommand):
             Program.objects.filter(pk=past.pk).update(
                 slug=PAST_SLUG,
                 title="Self-Compassion Foundations",
+                title_fr=demo_french.PAST_TITLE_FR,
                 status=Program.Status.PUBLISHED,
                 next_term=None,
                 completion_min_sessions=7,
             )
-            past.sessions.filter(title="Half-day silent retreat").update(
-                required_for_completion=True
-            )
+            past.sessions.filter(title=demo_french.RETREAT).update(required_for_completion=True)
         call_command("load_demo_certificates", PAST_SLUG, stdout=self.stdout)
 
     def participant_agreement(self) -> None:

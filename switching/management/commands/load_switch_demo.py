@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from programs.models import Program
 from programs.services import program_duplicate
+from programs.translated import english
 from registrations.models import Answer, Payment, Registration
 
 EMAIL = "participant@omwellness.ca"
@@ -68,7 +69,7 @@ class Command(BaseCommand):
             Answer.objects.create(
                 registration=registration,
                 question=question,
-                question_text=question.text,
+                question_text=english(question, "text"),
                 value="To be kinder to myself.",
             )
         self.stdout.write(
