@@ -213,7 +213,7 @@ def test_french_program_page_marks_the_english_fallback_and_says_so_once(client,
     bilingual.facilitators.add(FacilitatorFactory(bio="Teaches with care."))
     page = french_page(client, "programs:detail", bilingual.slug)
     assert page.count(NOTE_FR) == 1
-    assert '<span lang="en">Standard</span>' in page
+    assert '<strong lang="en">Standard\u00a0: ' in page
     assert '<p lang="en">Teaches with care.</p>' in page
     english = ProgramFactory()
     page = french_page(client, "programs:detail", english.slug)

@@ -98,9 +98,8 @@ def test_french_cancel_page_and_message(client, user):
         user=user, email=user.email, program=program, amount_due_cents=0
     )
     client.force_login(user)
-    cancel_url = reverse("registrations:cancel", args=[registration.reference])
-
     with translation.override("fr"):
+        cancel_url = reverse("registrations:cancel", args=[registration.reference])
         page = text(client.get(cancel_url))
         done = client.post(cancel_url, follow=True)
 
