@@ -250,7 +250,7 @@ def _carry_on(request: HttpRequest, registration: Registration) -> HttpResponse:
 def paid(request: HttpRequest, reference: str) -> HttpResponse:
     """Stripe's success page; fulfils as the webhook does (whichever comes first)."""
     registration = get_object_or_404(
-        Registration.objects.select_related("program"), reference=reference
+        Registration.objects.select_related("program", "price_option"), reference=reference
     )
     session_id = request.GET.get("session_id", "")
     # Only a session the site opened proves the visitor came back from paying for this

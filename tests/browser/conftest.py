@@ -91,15 +91,15 @@ def browser():
 @pytest.fixture
 def visitor(browser: Browser) -> Callable[..., Page]:
     """`visitor()` opens a page for one more person: their own cookies, a desktop screen
-    unless `phone=True`."""
+    unless `phone=True`, a browser set to Canadian English unless `locale` says otherwise."""
     contexts = []
 
-    def open_page(*, phone: bool = False) -> Page:
+    def open_page(*, phone: bool = False, locale: str = "en-CA") -> Page:
         context = browser.new_context(
             viewport=PHONE if phone else DESKTOP,
             is_mobile=phone,
             has_touch=phone,
-            locale="en-CA",
+            locale=locale,
             timezone_id="America/Toronto",
             accept_downloads=True,
         )
