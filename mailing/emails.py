@@ -10,6 +10,7 @@ from omwellness.models import Centre
 from outbox import rendering
 from outbox import services as outbox
 from programs.models import Program
+from programs.schedule import long_day
 
 from .models import Consent, MarketingEmail, Subscriber
 
@@ -59,22 +60,52 @@ def consent_confirm(*, consent: Consent) -> None:
     )
 
 
+def next_term_words(*, program: Program, next_term: Program) -> tuple[str, str]:
+    """The announcement that a program's next term is open, in the active language: its
+    subject and its body (Markdown). `next_term` carries its dates (with_dates)."""
+    body = _(
+        "You took part in %(program)s and asked to hear about what comes next. "
+        "Its next term, %(next_term)s, is open on our site."
+    ) % {"program": program.title, "next_term": next_term.title}
+    if next_term.first_starts_at:
+        body += " " + _("It begins %(day)s.") % {"day": long_day(next_term.first_starts_at)}
+    link = _("See the dates and register")
+    body += f"\n\n[{link}]({program_url(next_term)})"
+    return _("The next term: %(title)s") % {"title": next_term.title}, body
+
+
 def marketing_draft(
-    *, email: MarketingEmail, subscriber: Subscriber, sender: Centre
+    *,
+    email: MarketingEmail,
+    subscriber: Subscriber,
+    sender: Centre,
+    next_term: tuple[Program, Program] | None = None,
 ) -> outbox.EmailDraft:
+    """One subscriber's copy. Staff write an announcement in one language; its greeting,
+    footer and unsubscribe line are in the subscriber's. The site's own announcement of
+    a next term (`next_term`: the program and its next term) is written whole in it."""
     unsubscribe = unsubscribe_url(subscriber)
-    # Staff write the announcement itself in one language; its greeting, footer and
-    # unsubscribe line are in the subscriber's.
+
+    def words() -> tuple[str, str]:
+        if next_term is None:
+            return email.subject, email.body
+        return next_term_words(program=next_term[0], next_term=next_term[1])
+
+    def context() -> dict:
+        subject, body = words()
+        return {
+            "subject": subject,
+            "body": body,
+            "name": subscriber.name,
+            # The link in the footer opens the unsubscribe page in the subscriber's language.
+            "unsubscribe_url": unsubscribe_url(subscriber),
+        }
+
     composed = rendering.compose(
         language=subscriber.language,
-        subject=lambda: email.subject,
+        subject=lambda: words()[0],
         template="marketing",
-        # The link in the footer opens the unsubscribe page in the subscriber's language.
-        context=lambda: {
-            "email": email,
-            "name": subscriber.name,
-            "unsubscribe_url": unsubscribe_url(subscriber),
-        },
+        context=context,
         sender=sender,
     )
     # One announcement of a next term per person, however many past terms they took.

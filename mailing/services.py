@@ -171,8 +171,11 @@ def marketing_send(
         if email.sent_at is not None:
             raise AlreadySent(f"“{email.subject}” was sent on {long_day(email.sent_at)}.")
         sender = Centre.current()  # every footer's, read once for the batch
+        next_term = _announced(email)
         drafts = [
-            emails.marketing_draft(email=email, subscriber=subscriber, sender=sender)
+            emails.marketing_draft(
+                email=email, subscriber=subscriber, sender=sender, next_term=next_term
+            )
             for subscriber in selectors.audience(email=email)
         ]
         written = outbox.write_many(drafts, now=now)
@@ -199,13 +202,15 @@ def next_term_announce(
     )
     if next_term is None or next_term.status != Program.Status.PUBLISHED:
         raise NothingToAnnounce(f"“{program.title}” has no published next term to announce.")
+    subject, body = emails.next_term_words(program=program, next_term=next_term)
     email, _created = MarketingEmail.objects.get_or_create(
         program=program,
         next_term=next_term,
         defaults={
             "audience": MarketingEmail.Audience.PARTICIPANTS,
-            "subject": f"The next term: {next_term.title}",
-            "body": _next_term_body(program=program, next_term=next_term),
+            # What the admin lists; each subscriber's copy is written in their language.
+            "subject": subject,
+            "body": body,
             "created_by": by if by is not None and by.pk else None,
         },
     )
@@ -214,12 +219,10 @@ def next_term_announce(
     return email
 
 
-def _next_term_body(*, program: Program, next_term: Program) -> str:
-    starts = (
-        f" It begins {long_day(next_term.first_starts_at)}." if next_term.first_starts_at else ""
-    )
-    return (
-        f"You took part in {program.title} and asked to hear about what comes next. "
-        f"Its next term, {next_term.title}, is open on our site.{starts}\n\n"
-        f"[See the dates and register]({emails.program_url(next_term)})"
-    )
+def _announced(email: MarketingEmail) -> tuple[Program, Program] | None:
+    """The program and next term the site's own announcement is about, read once for
+    every subscriber's copy; None for an email staff wrote."""
+    program = email.program
+    if email.next_term_id is None or program is None:
+        return None
+    return program, Program.objects.with_dates().get(pk=email.next_term_id)

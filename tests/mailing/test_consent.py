@@ -403,6 +403,28 @@ def test_consent_next_term_is_announced_once_to_past_participants_who_consented(
     assert OutboundEmail.objects.filter(kind="marketing").count() == 1
 
 
+def test_french_next_term_announcement_is_written_in_each_subscribers_language(commit):
+    past = ProgramFactory(title="Autumn term", title_fr="Session d'automne")
+    nxt = ProgramFactory(title="Winter term", title_fr="Session d'hiver")
+    Program.objects.filter(pk=past.pk).update(next_term=nxt)
+    past.refresh_from_db()
+    for address, language in (("fr@example.com", "fr"), ("en@example.com", "en")):
+        with transaction.atomic():
+            registration_confirm(registration=register(past, email=address, future_programs=True))
+        Subscriber.objects.filter(email=address).update(language=language)
+    mail.outbox.clear()
+
+    _announcement, sent = commit(services.next_term_announce, program=past)
+
+    by_address = {message.to[0]: message for message in sent}
+    french, english = by_address["fr@example.com"], by_address["en@example.com"]
+    assert french.subject.endswith("La prochaine session\u00a0: Session d'hiver")
+    assert "Vous avez suivi Session d'automne" in french.body
+    assert "/fr/programs/" in french.body and "You took part" not in french.body
+    assert english.subject.endswith("The next term: Winter term")
+    assert "You took part in Autumn term" in english.body
+
+
 def test_consent_admin_composes_and_sends_with_the_send_permission_only(client, commit):
     confirmed_subscriber("reader@example.com")
     writer = staff_with("mailing.add_marketingemail", "mailing.view_marketingemail")
