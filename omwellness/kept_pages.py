@@ -82,7 +82,7 @@ def kept_page(
     key: tuple,
     parts: Sequence[str],
     next_change: str,
-    params: Mapping | Sequence,
+    params: Mapping,
     draw: Callable[[], Drawn],
     with_clause: str = "",
 ) -> Drawn:
@@ -96,8 +96,7 @@ def kept_page(
     if connection.vendor != "postgresql":
         return draw()
     now = timezone.now()
-    if isinstance(params, Mapping):
-        params = {**params, "now": now}
+    params = {**params, "now": now}
     with connection.cursor() as cursor:
         cursor.execute(f"{with_clause} SELECT " + ", ".join([*parts, next_change]), params)
         row = cursor.fetchone()

@@ -14,8 +14,6 @@ from .calendar import program_calendar
 from .models import Program
 from .structured_data import program_json_ld
 
-SHARED_CONTEXT = page_cache.MARKERS
-
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _home(request: HttpRequest) -> HttpResponse:
     listing = selectors.program_listing()
     return render(
-        request, "programs/home.html", {"upcoming": listing.upcoming[:6], **SHARED_CONTEXT}
+        request, "programs/home.html", {"upcoming": listing.upcoming[:6], **page_cache.MARKERS}
     )
 
 
@@ -95,7 +93,7 @@ def _program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "now": timezone.now(),
         "centre": centre,
         "tax": TaxSettings.of(centre),
-        **SHARED_CONTEXT,
+        **page_cache.MARKERS,
     }
     response = render(request, "programs/program_detail.html", context)
     # A draft is shown to staff only: never kept for others.

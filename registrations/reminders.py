@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from omwellness.formatting import long_date
 from omwellness.models import Centre
+from outbox import rendering
 from outbox import services as outbox
 from outbox.models import OutboundEmail
 from programs.models import Program, Session
@@ -211,7 +212,7 @@ def reminder_email(
             "is_first": reminder.label == FIRST_SESSION,
         }
 
-    composed = emails.compose(
+    composed = rendering.compose(
         language=registration.language,
         subject=lambda: f"{_headline(reminder, now)} ({program.title})",
         template="reminder",

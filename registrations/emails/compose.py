@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omwellness.formatting import long_date, time_of_day
-from omwellness.models import Centre
 from outbox import rendering
 from outbox import services as outbox
 from outbox.models import OutboundEmail
@@ -54,21 +53,6 @@ class Kind:
     APPLICATION_DECLINED = "application_declined"
     APPLICATION_CALL_FIRST = "application_call_first"
     APPROVAL_LAPSED = "approval_lapsed"
-
-
-def compose(
-    *,
-    language: str | None,
-    subject: Callable[[], str],
-    template: str,
-    context: Callable[[], dict],
-    sender: Centre | None = None,
-) -> rendering.Composed:
-    """The subject and bodies of templates/emails/<template>.txt and .html in `language`,
-    with the sender identification every footer carries (outbox.rendering)."""
-    return rendering.compose(
-        language=language, subject=subject, template=template, context=context, sender=sender
-    )
 
 
 def queue(
